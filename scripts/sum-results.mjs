@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 
 // Strip ANSI colour codes: turbo and vitest colour their output on some terminals.
-const text = readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+const ESC = String.fromCharCode(27);
+const text = readFileSync(process.argv[2] ?? 0, 'utf8').replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '');
 let passed = 0;
 let failed = 0;
 let skipped = 0;

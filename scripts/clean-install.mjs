@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Clean-install job: proves every package installs and works on its own, outside the workspace.
+//
+// 1. `pnpm pack` every publishable package (workspace: ranges become real versions).
+// 2. Check each tarball holds only what it should (built JS, .d.ts, .wasm, README, LICENSE, package.json)
+//    and that package.json has exports, types, engines, sideEffects and no workspace: range.
+// 3. For each package alone, in a fresh temp project: `npm install` its tarball plus the tarballs of its
+//    own workspace dependencies and nothing else, then run every README example marked as runnable
+//    (fenced blocks whose info string is `ts example`, `js example` or `sh example`), compiled with
+//    tsc (strict, moduleResolution NodeNext: type errors fail) where they are TypeScript.
+//
+// Ends with a plain line `clean-install: N passed, N failed`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const packages = [
+  { dir: 'packages/syscall', deps: [] },
+  { dir: 'packages/decoder', deps: [] },
+  { dir: 'packages/inotify', deps: ['packages/syscall', 'packages/decoder'] },
+  { dir: 'apps/demo', deps: ['packages/inotify', 'packages/syscall', 'packages/decoder'] },
+];
+// Dev tools for the type check only; they are not the package's dependencies.
+const typeTools = ['typescript@5.9.3', '@types/node@20'];
+
+let passed = 0;
+let failed = 0;
+function check(name, fn) {
+  try {
+    fn();
+    passed++;
+    console.log(`  ok    ${name}`);
+  } catch (error) {
+    failed++;
+    console.log(`  FAIL  ${name}\n${indent(String(error?.stderr || error?.message || error))}`);
+    if (error?.stdout) console.log(indent(String(error.stdout)));
+  }
+}
+const indent = (s) =>
+  s
+    .trimEnd()
+    .split('\n')
+    .map((l) => `        ${l}`)
+    .join('\n');
+function run(cmd, args, cwd, extra = {}) {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...extra });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'inotify-ts-clean-install-'));
+const tarDir = join(work, 'tarballs');
+mkdirSync(tarDir);
+const tarballOf = new Map();
+
+console.log(`clean-install: packing into ${tarDir}`);
+for (const { dir } of packages) {
+  check(`pack ${dir}`, () => {
+    const before = new Set(readdirSync(tarDir));
+    run('pnpm', ['pack', '--pack-destination', tarDir], join(root, dir));
+    const made = readdirSync(tarDir).filter((f) => !before.has(f));
+    if (made.length !== 1) throw new Error(`expected one tarball, got ${made.join(', ') || 'none'}`);
+    tarballOf.set(dir, join(tarDir, made[0]));
+  });
+}
+
+const allowed = [
+  /^package\/package\.json$/,
+  /^package\/README\.md$/,
+  /^package\/LICENSE$/,
+  /^package\/CHANGELOG\.md$/,
+  /^package\/dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/,
+  /^package\/build\/(release|debug)\.wasm$/,
+];
+for (const { dir } of packages) {
+  const tarball = tarballOf.get(dir);
+  if (!tarball) continue;
+  check(`tarball of ${dir} holds only built files, README and LICENSE`, () => {
+    const files = run('tar', ['-tzf', tarball], root).trim().split('\n');
+    const stray = files.filter((f) => !allowed.some((re) => re.test(f)) || /\.test\./.test(f));
+    if (stray.length) throw new Error(`unexpected files: ${stray.join(', ')}`);
+    for (const need of ['package/package.json', 'package/README.md', 'package/LICENSE']) {
+      if (!files.includes(need)) throw new Error(`missing ${need}`);
+    }
+    if (!files.some((f) => f.startsWith('package/dist/') && f.endsWith('.d.ts'))) throw new Error('no .d.ts');
+    if (dir === 'packages/decoder' && !files.includes('package/build/release.wasm')) {
+      throw new Error('missing build/release.wasm');
+    }
+  });
+  check(`package.json of ${dir} has exports, types, engines, sideEffects and real versions`, () => {
+    const pkg = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], root));
+    for (const key of ['exports', 'engines', 'files']) if (!pkg[key]) throw new Error(`no "${key}"`);
+    if (!pkg.types && !pkg.bin) throw new Error('no "types"');
+    if (pkg.sideEffects !== false) throw new Error('"sideEffects" is not false');
+    const ranges = { ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies };
+    const bad = Object.entries(ranges).filter(([, v]) => /^(workspace|catalog):/.test(String(v)));
+    if (bad.length) throw new Error(`unresolved ranges: ${bad.map(([k, v]) => `${k}@${v}`).join(', ')}`);
+    if (pkg.devDependencies) throw new Error('devDependencies should not be published');
+  });
+}
+
+/** The runnable examples of a README: fenced blocks whose info string is `<lang> example`. */
+function examplesOf(readme) {
+  const blocks = [];
+  const re = /^```(ts|js|sh) example[^\n]*\n([\s\S]*?)^```/gm;
+  for (let m = re.exec(readme); m; m = re.exec(readme)) blocks.push({ lang: m[1], code: m[2] });
+  return blocks;
+}
+
+for (const { dir, deps } of packages) {
+  const own = tarballOf.get(dir);
+  if (!own) continue;
+  const project = join(work, dir.replaceAll('/', '-'));
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'clean-install-check', private: true, type: 'module' }, null, 2),
+  );
+  const tarballs = [own, ...deps.map((d) => tarballOf.get(d))];
+  let installed = false;
+  check(`npm install ${dir} alone (with ${deps.length ? deps.join(', ') : 'no workspace deps'})`, () => {
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], project);
+    run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', '--no-save', ...typeTools],
+      project,
+    );
+    installed = true;
+  });
+  if (!installed) continue;
+  const examples = examplesOf(readFileSync(join(root, dir, 'README.md'), 'utf8'));
+  check(`README of ${dir} has a runnable example`, () => {
+    if (examples.length === 0) throw new Error('no ```ts example / ```js example / ```sh example block');
+  });
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2023', 'ESNext.Disposable'],
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmitOnError: true,
+        skipLibCheck: false,
+        types: ['node'],
+        outDir: 'out',
+      },
+      include: ['*.ts'],
+    }),
+  );
+  examples.forEach(({ lang, code }, index) => {
+    const file = join(project, `example-${index + 1}.${lang === 'sh' ? 'sh' : lang === 'ts' ? 'ts' : 'mjs'}`);
+    writeFileSync(file, code);
+    check(`README example ${index + 1} of ${dir} (${lang}) runs against the installed tarball`, () => {
+      if (lang === 'ts') {
+        run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project);
+        const out = join(project, 'out', `example-${index + 1}.js`);
+        return runExample('node', [out], project);
+      }
+      if (lang === 'js') return runExample('node', [file], project);
+      return runExample('bash', ['-euo', 'pipefail', file], project, {
+        env: { ...process.env, PATH: `${join(project, 'node_modules/.bin')}:${process.env.PATH}` },
+      });
+    });
+  });
+}
+
+function runExample(cmd, args, cwd, extra = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000, ...extra });
+  if (r.status !== 0) {
+    throw Object.assign(new Error(`exit ${r.status ?? r.signal}`), { stdout: r.stdout, stderr: r.stderr });
+  }
+  const lines = r.stdout.trimEnd().split('\n');
+  console.log(indent(lines.slice(0, 8).join('\n') + (lines.length > 8 ? `\n… (${lines.length} lines)` : '')));
+}
+
+if (!process.env.KEEP_CLEAN_INSTALL) rmSync(work, { recursive: true, force: true });
+console.log(`clean-install: ${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
