@@ -1,0 +1,177 @@
+/**
+ * Runs the BUILT program (dist/cli.js) as a child process and watches what it prints.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built executable. */
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Fails with a clear message when the program has not been built. */
+export function requireBuild(): void {
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: build first with \`pnpm --filter @inotify-ts/demo... build\``);
+  }
+}
+
+/** How the child ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** The line `inotify-demo` prints on stderr once its watches are armed (unless `-q`). */
+export const READY = 'Watches established.';
+
+/** A running `inotify-demo`. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  #waiters = new Set<() => void>();
+
+  private constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.#notify();
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+      this.#notify();
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        this.#notify();
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /**
+   * Starts the program. Unless `ready` is false, waits until it says its watches are established.
+   *
+   * @param args - the command line.
+   * @param options - extra environment; `ready: false` to return at once.
+   */
+  static async start(
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv; ready?: boolean } = {},
+  ): Promise<CliProcess> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    if (options.env?.['FORCE_COLOR'] === undefined) delete env['FORCE_COLOR'];
+    const cli = new CliProcess(args, env);
+    if (options.ready !== false) await cli.waitFor(() => cli.stderr.includes(READY), `'${READY}' on stderr`);
+    return cli;
+  }
+
+  /** Runs the program to its end and returns its exit and output. */
+  static async run(
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv } = {},
+  ): Promise<{ exit: Exit; stdout: string; stderr: string }> {
+    const cli = await CliProcess.start(args, { ...options, ready: false });
+    const exit = await cli.exited;
+    return { exit, stdout: cli.stdout, stderr: cli.stderr };
+  }
+
+  #notify(): void {
+    for (const waiter of this.#waiters) waiter();
+  }
+
+  /**
+   * Resolves once `condition` holds; rejects, showing the output so far, after `timeoutMs` or
+   * when the process ends first.
+   */
+  waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (error?: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const fail = (why: string) =>
+        new Error(`${why} waiting for ${what}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`);
+      const check = () => {
+        if (condition()) finish();
+        else if (this.child.exitCode !== null || this.child.signalCode !== null) finish(fail('exited'));
+      };
+      const timer = setTimeout(() => finish(fail(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  /** The lines printed on stdout so far (complete lines only). */
+  lines(): string[] {
+    const complete = this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1);
+    return complete === '' ? [] : complete.slice(0, -1).split('\n');
+  }
+
+  /** Waits until at least `count` complete lines are on stdout, and returns them. */
+  async waitForLines(count: number): Promise<string[]> {
+    await this.waitFor(() => this.lines().length >= count, `${count} lines on stdout`);
+    return this.lines();
+  }
+
+  /** Sends a signal and waits for the end. */
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** Polls until `condition` holds; for states no output announces (watches in /proc, a stopped process). */
+  async poll(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `timed out waiting for ${what}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** The process state letter from /proc/<pid>/stat: `S` sleeping, `T` stopped, … */
+  state(): string {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  }
+
+  /**
+   * The watches the process holds right now, read from /proc/<pid>/fdinfo (one `inotify wd:` line
+   * per watch, for every inotify descriptor it has open).
+   */
+  watchCount(): number {
+    const pid = this.child.pid;
+    if (pid === undefined) throw new Error('the process has no pid');
+    let count = 0;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target !== 'anon_inode:inotify') continue;
+      const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1');
+      count += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+    }
+    return count;
+  }
+}
+
+/** A fresh directory for one test, removed by the returned function. */
+export function tempDir(): { readonly path: string; readonly remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'inotify-demo-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
