@@ -1,0 +1,17 @@
+/**
+ * `@inotify-ts/syscall`: Linux inotify syscalls for Node.js through koffi, one function per
+ * syscall, errno passed through as {@link InotifyError}.
+ *
+ * @packageDocumentation
+ */
+
+export { close } from './close.js';
+export { INOTIFY_EVENT_HEADER_SIZE, MIN_READ_BUFFER_SIZE, NAME_MAX } from './constants.js';
+export { ERRNO_DESCRIPTIONS, errnoName } from './errno.js';
+export type { CodedRangeError, CodedTypeError, InotifyErrorOptions } from './errors.js';
+export { InotifyError } from './errors.js';
+export { addWatch, init, pendingBytes, read, rmWatch } from './inotify.js';
+export type { InotifyLimits } from './limits.js';
+export { limits } from './limits.js';
+export type { PollResult } from './poll.js';
+export { createWakeFd, poll, pollAsync, wake } from './poll.js';
