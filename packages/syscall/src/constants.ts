@@ -55,6 +55,9 @@ export const EPOLL_CTL_MOD = 3;
  */
 export const FIONREAD = MIPS ? 0x467f : arch === 'ppc' || arch === 'ppc64' ? 0x4004667f : 0x541b;
 
+/** `RLIMIT_NOFILE`: 7 on the generic ABI, 5 on MIPS. */
+export const RLIMIT_NOFILE = MIPS ? 5 : 7;
+
 /** `IN_ONLYDIR`: only watch the path if it is a directory (ENOTDIR otherwise). */
 export const IN_ONLYDIR = 0x01000000;
 /** `IN_MASK_CREATE` (Linux 4.18+): only create a watch, fail with EEXIST if the path is already watched. */

@@ -8,7 +8,7 @@
 import { IN_ALL_EVENTS, IN_MASK_ADD, IN_MASK_CREATE, IN_ONLYDIR } from './constants.js';
 import { ERRNO_DESCRIPTIONS, errnoName } from './errno.js';
 import { InotifyError } from './errors.js';
-import { fdUsage, tryReadLimit } from './limits.js';
+import { effectiveLimit, fdUsage, type NamedLimit } from './limits.js';
 
 /** What the failed call was given, for the message. @internal */
 export interface CallContext {
@@ -26,25 +26,29 @@ function quoted(path: string): string {
   return `'${path}'`;
 }
 
-function raise(name: string, current: number | undefined): string {
-  const next = current === undefined ? '<a higher value>' : String(Math.max(current * 2, 128));
-  return `sysctl fs.inotify.${name}=${next} (put it in /etc/sysctl.d/ to keep it across reboots)`;
+function raise(limit: NamedLimit): string {
+  const next = limit.value === undefined ? '<a higher value>' : String(Math.max(limit.value * 2, 128));
+  return `sysctl ${limit.sysctl}=${next} (put it in /etc/sysctl.d/ to keep it across reboots)`;
+}
+
+function current(limit: NamedLimit): string {
+  return `${limit.sysctl} = ${limit.value ?? 'unknown'}`;
 }
 
 function initReason(code: string): string {
   switch (code) {
     case 'EMFILE': {
       const usage = fdUsage();
-      if (usage !== undefined && usage.open + 1 >= usage.limit) {
+      if (usage?.atLimit) {
         return (
           `this process has reached its open file limit (RLIMIT_NOFILE = ${usage.limit}, ${usage.open} fds open). ` +
           'Close file descriptors you no longer need, or raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)'
         );
       }
-      const max = tryReadLimit('max_user_instances');
+      const max = effectiveLimit('instances');
       return (
-        `the per-user inotify instance limit is reached (fs.inotify.max_user_instances = ${max ?? 'unknown'}). ` +
-        `Close inotify instances you no longer need (other programs of the same user count too), or raise the limit: ${raise('max_user_instances', max)}`
+        `the per-user inotify instance limit is reached (${current(max)}). ` +
+        `Close inotify instances you no longer need (other programs of the same user count too), or raise the limit: ${raise(max)}`
       );
     }
     case 'ENFILE':
@@ -71,11 +75,11 @@ function addWatchReason(code: string, ctx: CallContext): string {
   const mask = ctx.mask ?? 0;
   switch (code) {
     case 'ENOSPC': {
-      const max = tryReadLimit('max_user_watches');
+      const max = effectiveLimit('watches');
       return (
-        `the inotify watch limit is reached (fs.inotify.max_user_watches = ${max ?? 'unknown'}) while watching ${path}. ` +
+        `the inotify watch limit is reached (${current(max)}) while watching ${path}. ` +
         'ENOSPC from inotify_add_watch means the per-user watch limit (or a kernel resource limit), not a full disk. ' +
-        `Remove watches you no longer need (other programs of the same user count too), or raise the limit: ${raise('max_user_watches', max)}`
+        `Remove watches you no longer need (other programs of the same user count too), or raise the limit: ${raise(max)}`
       );
     }
     case 'ENOENT':

@@ -15,3 +15,5 @@ export type { InotifyLimits } from './limits.js';
 export { limits } from './limits.js';
 export type { PollResult } from './poll.js';
 export { createWakeFd, poll, pollAsync, wake } from './poll.js';
+export type { WaitReadableOptions } from './waiter.js';
+export { waitReadable } from './waiter.js';

@@ -93,6 +93,11 @@ export const epoll_wait = bind<[epfd: number, events: Ptr, maxevents: number, ti
   'int epoll_wait(int epfd, void *events, int maxevents, int timeout)',
 );
 
+/** `int getrlimit(int resource, struct rlimit *rlim)`: rlim is `{ rlim_t cur, max; }`, rlim_t the size of a long. */
+export const getrlimit = bind<[resource: number, rlim: Ptr], number>(
+  'int getrlimit(int resource, void *rlim)',
+);
+
 /** The calling thread's `errno`. Read it right after the failing call, before any other native call. */
 export function errno(): number {
   return koffi.errno();

@@ -1,0 +1,66 @@
+/**
+ * The waiter's worker thread: blocks in `epoll_wait` on the shared epoll instance and posts
+ * the `[fd, generation]` of every fd that became readable to the main thread. It owns no fd
+ * and never registers one: the main thread does all `epoll_ctl` calls.
+ *
+ * Runs from `dist/` as compiled JavaScript. Exits when `state[0]` is set and the control
+ * eventfd is written (the main thread does so on process exit).
+ *
+ * @module
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  EPOLL_EVENT_SIZE,
+  epollFd,
+  epollGeneration,
+  type WaiterMessage,
+  type WaiterWorkerData,
+} from './epoll.js';
+import * as libc from './libc.js';
+
+const { epfd, controlFd, state } = workerData as WaiterWorkerData;
+const port = parentPort!;
+const stop = new Int32Array(state);
+const EINTR = 4;
+const MAX_EVENTS = 256;
+const events = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
+const view = new DataView(events.buffer);
+const scratch = new BigUint64Array(1);
+/**
+ * A bound on each wait, so that the thread gets back to JavaScript (where a `terminate()`
+ * takes effect) even if nobody writes the control eventfd, e.g. when the thread that started
+ * this worker is itself a worker being terminated.
+ */
+const SAFETY_TIMEOUT_MS = 1000;
+
+function post(message: WaiterMessage, transfer?: ArrayBuffer[]): void {
+  port.postMessage(message, transfer);
+}
+
+for (;;) {
+  const n = libc.epoll_wait(epfd, events, MAX_EVENTS, SAFETY_TIMEOUT_MS);
+  if (n < 0) {
+    const e = libc.errno();
+    if (e === EINTR) continue;
+    post({ errno: e });
+    break;
+  }
+  if (Atomics.load(stop, 0) !== 0) break;
+  let count = 0;
+  const ready = new Uint32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const fd = epollFd(view, i);
+    if (fd === controlFd) {
+      // Reset the eventfd (EAGAIN if already 0 is fine): the stop flag was checked above.
+      libc.read(controlFd, scratch, 8);
+      continue;
+    }
+    ready[count++] = fd;
+    ready[count++] = epollGeneration(view, i);
+  }
+  if (count > 0) {
+    const message = count === ready.length ? ready : ready.slice(0, count);
+    post({ ready: message }, [message.buffer]);
+  }
+}
