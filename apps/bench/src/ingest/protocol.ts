@@ -1,0 +1,54 @@
+/**
+ * What the bench and an ingest consumer process tell each other. Shared by the
+ * parent (bench.ts) and the Node consumers (consumer.ts); the C consumer speaks the
+ * same protocol (native/consumer.c).
+ *
+ * - The consumer prints `ready` once its watch is armed.
+ * - It prints `done` as soon as it has seen `expected` events.
+ * - The bench creates the directory `stop` in the watched directory when the storm
+ *   is over and the consumer is done or idle; the consumer then prints one JSON
+ *   {@link ConsumerSummary} line and exits.
+ */
+
+/** The Node consumers the bench can start (`node consumer.js <ConsumerConfig JSON>`). */
+export const NODE_CONSUMERS = ['eventGen', 'events', 'batches', 'fs.watch', 'chokidar', 'parcel'] as const;
+
+/** One of {@link NODE_CONSUMERS}. */
+export type NodeConsumerKind = (typeof NODE_CONSUMERS)[number];
+
+/** argv[2] of a Node consumer, as JSON. */
+export interface ConsumerConfig {
+  /** Which consumer to run. */
+  readonly kind: NodeConsumerKind;
+  /** The directory to watch (the storm's). */
+  readonly dir: string;
+  /** Events the storm makes under IN_ALL_EVENTS: `done` is printed on reaching it. */
+  readonly expected: number;
+  /** Record the delivery time of the first `latency` IN_MODIFY events (0: none). */
+  readonly latency: number;
+}
+
+/** The consumer's last line. */
+export interface ConsumerSummary {
+  /** Storm events delivered to user code (the `stop` directory's own events excluded). */
+  readonly events: number;
+  /** IN_Q_OVERFLOW events seen, or null for a consumer that cannot see them. */
+  readonly overflows: number | null;
+  /** Events out of the producer's order, or null for a consumer that does not check. */
+  readonly orderErrors: number | null;
+  /** Index of the first event out of order, -1 when none. */
+  readonly firstOrderError: number;
+  /** CLOCK_MONOTONIC ns at which each of the first `latency` IN_MODIFY events reached user code. */
+  readonly deliveredNs: readonly number[];
+}
+
+/** Name of the directory whose creation ends a run. */
+export const STOP_NAME = 'stop';
+
+/** The 100 file names the producer cycles over, in its order. */
+export const STORM_NAMES: readonly string[] = Object.freeze(
+  Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(2, '0')}`),
+);
+
+/** Kernel events per producer operation with IN_ALL_EVENTS: IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE. */
+export const EVENTS_PER_OP = 3;
