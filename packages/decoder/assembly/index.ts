@@ -1,0 +1,314 @@
+// The inotify event-buffer decoder, compiled to WebAssembly.
+//
+// The JavaScript side (src/wasm.ts) creates the memory (a fixed number of pages: it never
+// grows), lays the regions out (src/layout.ts) and hands the addresses to configure().
+// The kernel's bytes land in the input region through syscall.read(); decode() walks them
+// and writes one fixed-width record per event into the column regions; resolveNames()
+// measures each name and interns it so that JavaScript decodes each distinct name once.
+//
+// No strings are built here and nothing is allocated (the runtime is `stub`): every
+// function reads and writes only inside the regions it was given, and each load<T>() is
+// preceded by the bounds check that makes it safe. The debug build keeps assert() on.
+
+import { EVENT_HEADER_BYTES } from '../src/constants';
+
+// Error codes shared with src/errors.ts (ERROR_CODES there is indexed by these).
+const ERR_NONE: u32 = 0;
+const ERR_TRUNCATED_HEADER: u32 = 1;
+const ERR_NAME_OVERRUN: u32 = 2;
+
+/** Bytes in a `struct inotify_event` header (16), as an unsigned value. */
+const HEADER: u32 = EVENT_HEADER_BYTES;
+
+/** The name id of a record without a name (len = 0, or a name that is empty). */
+const NO_NAME: u32 = 0xffffffff;
+
+// ---- regions (byte addresses in memory; set once by configure) ----
+let inputPtr: usize = 0;
+let capacity: u32 = 0;
+let records: u32 = 0;
+let wdPtr: usize = 0;
+let maskPtr: usize = 0;
+let cookiePtr: usize = 0;
+let lenPtr: usize = 0;
+let nameOffsetPtr: usize = 0;
+let nameLengthPtr: usize = 0;
+let nameIdPtr: usize = 0;
+let slotsPtr: usize = 0;
+let slotMask: u32 = 0;
+let entriesPtr: usize = 0;
+let idCapacity: u32 = 0;
+let arenaPtr: usize = 0;
+let arenaBytes: u32 = 0;
+
+// ---- state ----
+let idsUsed: u32 = 0;
+let arenaUsed: u32 = 0;
+let internGeneration: u32 = 0;
+let errCode: u32 = ERR_NONE;
+let errOffset: u32 = 0;
+let errLen: u32 = 0;
+
+/** Records where the regions are. Called once, before anything else. */
+export function configure(
+  input: usize,
+  inputCapacity: u32,
+  recordCapacity: u32,
+  wd: usize,
+  mask: usize,
+  cookie: usize,
+  len: usize,
+  nameOffset: usize,
+  nameLength: usize,
+  nameId: usize,
+  slots: usize,
+  slotCount: u32,
+  entries: usize,
+  ids: u32,
+  arena: usize,
+  arenaCapacity: u32,
+): void {
+  assert(inputCapacity >= 272 && recordCapacity === inputCapacity / HEADER, 'bad capacity');
+  assert(slotCount >= 2 * ids && popcnt(slotCount) === 1, 'bad slot count');
+  assert(arenaCapacity >= 2 * inputCapacity, 'bad arena');
+  inputPtr = input;
+  capacity = inputCapacity;
+  records = recordCapacity;
+  wdPtr = wd;
+  maskPtr = mask;
+  cookiePtr = cookie;
+  lenPtr = len;
+  nameOffsetPtr = nameOffset;
+  nameLengthPtr = nameLength;
+  nameIdPtr = nameId;
+  slotsPtr = slots;
+  slotMask = slotCount - 1;
+  entriesPtr = entries;
+  idCapacity = ids;
+  arenaPtr = arena;
+  arenaBytes = arenaCapacity;
+  resetInternTable();
+}
+
+/** The error found by the last decode(): 0 none, 1 truncated header, 2 name overrun. */
+export function errorCode(): u32 {
+  return errCode;
+}
+/** Byte offset of the event header where the last decode() stopped with an error. */
+export function errorOffset(): u32 {
+  return errOffset;
+}
+/** The `len` field of the event that ran past the end (ERR_NAME_OVERRUN only). */
+export function errorLen(): u32 {
+  return errLen;
+}
+/** Changes each time the intern table is reset: name ids of older generations are void. */
+export function generation(): u32 {
+  return internGeneration;
+}
+
+/**
+ * Walks `byteLength` bytes of the input region and writes one record per event into the
+ * wd, mask, cookie, len and nameOffset columns. Returns the number of events. Stops at the
+ * first malformed event and records why (errorCode/errorOffset/errorLen); the events
+ * before it are in the columns.
+ *
+ * Each event is a `struct inotify_event` (<sys/inotify.h>), little-endian, back to back:
+ *
+ * ```
+ *  offset  0         4         8         12        16                      16+len
+ *          +---------+---------+---------+---------+------------------------+
+ *          | wd i32  | mask u32| cookie  | len u32 | name[len]: bytes, NUL,  |
+ *          |         |         |   u32   |         | NUL padding             |
+ *          +---------+---------+---------+---------+------------------------+
+ *          |<------------- header: 16 bytes ------>|<------ len bytes ------>|
+ * ```
+ *
+ * `len` counts the name with its terminating NUL and padding; the kernel rounds it up to a
+ * multiple of 16 (so a 255-byte name has len 256) and writes len = 0 for events without a
+ * name. We rely on neither: any len that fits in the bytes read is accepted, and the name
+ * is the bytes before the first NUL within len (all len bytes if there is none). What we
+ * do check, before every step: 16 header bytes remain, and len <= the bytes after them.
+ */
+export function decode(byteLength: u32): u32 {
+  assert(byteLength <= capacity, 'byteLength above capacity');
+  const input = inputPtr;
+  const wd = wdPtr;
+  const mask = maskPtr;
+  const cookie = cookiePtr;
+  const len = lenPtr;
+  const nameOffset = nameOffsetPtr;
+  let offset: u32 = 0;
+  let count: u32 = 0;
+  errCode = ERR_NONE;
+  while (offset < byteLength) {
+    const remaining = byteLength - offset;
+    if (remaining < HEADER) {
+      fail(ERR_TRUNCATED_HEADER, offset, 0);
+      break;
+    }
+    const event = input + <usize>offset;
+    const nameBytes = load<u32>(event, 12);
+    if (nameBytes > remaining - HEADER) {
+      fail(ERR_NAME_OVERRUN, offset, nameBytes);
+      break;
+    }
+    assert(count < records, 'record columns full');
+    const column = (<usize>count) << 2;
+    store<i32>(wd + column, load<i32>(event, 0));
+    store<u32>(mask + column, load<u32>(event, 4));
+    store<u32>(cookie + column, load<u32>(event, 8));
+    store<u32>(len + column, nameBytes);
+    store<u32>(nameOffset + column, offset + HEADER);
+    count++;
+    // Cannot wrap: nameBytes <= remaining - 16, so offset + 16 + nameBytes <= byteLength.
+    offset += HEADER + nameBytes;
+  }
+  return count;
+}
+
+function fail(code: u32, offset: u32, nameBytes: u32): void {
+  errCode = code;
+  errOffset = offset;
+  errLen = nameBytes;
+}
+
+/**
+ * For the first `count` records of the last decode() of `byteLength` bytes: writes each
+ * name's length (bytes before its first NUL) into nameLength, and its intern id into nameId
+ * (NO_NAME for an empty name). Equal names get equal ids, different names different ids:
+ * a hit is confirmed by comparing the bytes. Returns the table generation; when the table
+ * could not hold this batch it is reset first and the generation changes.
+ */
+export function resolveNames(count: u32, byteLength: u32): u32 {
+  assert(count <= records && byteLength <= capacity, 'bad batch');
+  // A batch adds at most `count` ids and at most `byteLength` bytes: reset only between batches.
+  if (idsUsed + count > idCapacity || arenaUsed + byteLength > arenaBytes) resetInternTable();
+  const input = inputPtr;
+  for (let i: u32 = 0; i < count; i++) {
+    const column = (<usize>i) << 2;
+    const nameBytes = load<u32>(lenPtr + column);
+    let length: u32 = 0;
+    let id = NO_NAME;
+    if (nameBytes !== 0) {
+      const start = load<u32>(nameOffsetPtr + column);
+      assert(<u64>start + <u64>nameBytes <= <u64>byteLength, 'name outside the batch');
+      const name = input + <usize>start;
+      length = nulIndex(name, nameBytes);
+      if (length !== 0) id = intern(name, length);
+    }
+    store<u32>(nameLengthPtr + column, length);
+    store<u32>(nameIdPtr + column, id);
+  }
+  return internGeneration;
+}
+
+// 0x0101010101010101 and 0x8080808080808080, built from halves (JS number literals cannot hold them).
+const ONES: u64 = ((<u64>0x01010101) << 32) | 0x01010101;
+const HIGHS: u64 = ((<u64>0x80808080) << 32) | 0x80808080;
+
+/** Index of the first NUL in [p, p + n), or n if there is none. Reads only inside it. */
+function nulIndex(p: usize, n: u32): u32 {
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = i8x16.splat(0);
+    while (i + 16 <= n) {
+      const hits = i8x16.bitmask(i8x16.eq(v128.load(p + <usize>i), zero));
+      if (hits !== 0) return i + ctz(hits);
+      i += 16;
+    }
+  } else {
+    while (i + 8 <= n) {
+      const w = load<u64>(p + <usize>i);
+      // Classic has-zero-byte: the lowest flagged byte is always a true zero.
+      const z = (w - ONES) & ~w & HIGHS;
+      if (z !== 0) return i + (<u32>ctz(z) >> 3);
+      i += 8;
+    }
+  }
+  while (i < n) {
+    if (load<u8>(p + <usize>i) === 0) return i;
+    i++;
+  }
+  return n;
+}
+
+/** A 32-bit hash of the n bytes at p (reads only those bytes). */
+function hashBytes(p: usize, n: u32): u32 {
+  let h: u32 = n * 0x9e3779b1;
+  let i: u32 = 0;
+  while (i + 4 <= n) {
+    h = rotl<u32>(h ^ load<u32>(p + <usize>i), 13) * 0x85ebca77;
+    i += 4;
+  }
+  while (i < n) {
+    h = rotl<u32>(h ^ <u32>load<u8>(p + <usize>i), 11) * 0xc2b2ae3d;
+    i++;
+  }
+  h ^= h >> 16;
+  h *= 0x7feb352d;
+  h ^= h >> 15;
+  return h;
+}
+
+function bytesEqual(a: usize, b: usize, n: u32): bool {
+  let i: u32 = 0;
+  while (i + 8 <= n) {
+    if (load<u64>(a + <usize>i) !== load<u64>(b + <usize>i)) return false;
+    i += 8;
+  }
+  while (i < n) {
+    if (load<u8>(a + <usize>i) !== load<u8>(b + <usize>i)) return false;
+    i++;
+  }
+  return true;
+}
+
+// Intern table: open addressing, linear probing, at most half full.
+//   slot  (8 bytes): idPlus1 u32 (0 = empty), hash u32
+//   entry (8 bytes): arena offset u32, length u32; the arena holds a copy of the name bytes.
+function intern(name: usize, length: u32): u32 {
+  const h = hashBytes(name, length);
+  let slot = h & slotMask;
+  while (true) {
+    const s = slotsPtr + ((<usize>slot) << 3);
+    const idPlus1 = load<u32>(s);
+    if (idPlus1 === 0) {
+      const id = idsUsed;
+      assert(id < idCapacity && arenaUsed + length <= arenaBytes, 'intern table full');
+      const copy = arenaPtr + <usize>arenaUsed;
+      memory.copy(copy, name, length);
+      const e = entriesPtr + ((<usize>id) << 3);
+      store<u32>(e, arenaUsed);
+      store<u32>(e, length, 4);
+      arenaUsed += length;
+      idsUsed = id + 1;
+      store<u32>(s, id + 1);
+      store<u32>(s, h, 4);
+      return id;
+    }
+    if (load<u32>(s, 4) === h) {
+      const e = entriesPtr + ((<usize>(idPlus1 - 1)) << 3);
+      if (load<u32>(e, 4) === length && bytesEqual(arenaPtr + <usize>load<u32>(e), name, length)) {
+        return idPlus1 - 1;
+      }
+    }
+    slot = (slot + 1) & slotMask;
+  }
+}
+
+function resetInternTable(): void {
+  memory.fill(slotsPtr, 0, (<usize>slotMask + 1) << 3);
+  idsUsed = 0;
+  arenaUsed = 0;
+  internGeneration++;
+}
+
+/** Where the module's static data ends: JavaScript checks it is below the first region. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// Every shared constant, exported as a wasm global: constants.test.ts checks that the
+// values compiled here equal the TypeScript ones bit for bit.
+export * from '../src/constants';
