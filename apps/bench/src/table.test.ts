@@ -50,6 +50,6 @@ describe('skipNotes', () => {
         { label: 'a', skipped: null },
         { label: 'inotifywait -m', skipped: 'not installed' },
       ]),
-    ).toBe('\n- inotifywait -m skipped: not installed');
+    ).toBe('\n- inotifywait -m: not measured: not installed');
   });
 });

@@ -51,6 +51,6 @@ export function skipNotes(
 ): string {
   return rows
     .filter((r) => r.skipped !== null)
-    .map((r) => `\n- ${r.label} skipped: ${r.skipped}`)
+    .map((r) => `\n- ${r.label}: not measured: ${r.skipped}`)
     .join('');
 }

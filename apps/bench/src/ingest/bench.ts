@@ -195,13 +195,26 @@ async function startConsumer(
 async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'] }> {
   const isDone = (l: string) => l === 'done';
   const began = Date.now();
-  let last = cpuMs(child.pid);
+  const sample = (pid: number): number => {
+    try {
+      return cpuMs(pid);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new Error('the consumer exited before the run ended (its stderr is above)');
+    }
+  };
+  let last = sample(child.pid);
   let lastChange = Date.now();
   for (;;) {
-    if (child.stdout?.has(isDone)) return { cpu: cpuMs(child.pid), end: 'done' };
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
+      throw new Error(
+        `the consumer exited (${child.proc.exitCode ?? child.proc.signalCode}) before the run ended (its stderr is above)`,
+      );
+    }
+    if (child.stdout?.has(isDone)) return { cpu: sample(child.pid), end: 'done' };
     await sleep(20);
     const now = Date.now();
-    const cpu = cpuMs(child.pid);
+    const cpu = sample(child.pid);
     if (cpu !== last) {
       last = cpu;
       lastChange = now;
@@ -352,35 +365,60 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 
   const stormRuns = new Map<IngestConsumerId, IngestRun[]>(active.map((id) => [id, []]));
   const latencyRuns = new Map<IngestConsumerId, IngestRun[]>(latencyActive.map((id) => [id, []]));
+  const failures = new Map<IngestConsumerId, string[]>();
+  const attempt = async (
+    id: IngestConsumerId,
+    mode: Mode,
+    into: Map<IngestConsumerId, IngestRun[]>,
+    what: string,
+  ) => {
+    const t0 = Date.now();
+    try {
+      const run = await runOnce(id, mode, options, inotifywait);
+      into.get(id)!.push(run);
+      return run;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failures.set(id, [...(failures.get(id) ?? []), reason]);
+      log(`${what} ${LABELS[id]}: FAILED after ${Date.now() - t0} ms: ${reason}`);
+      return null;
+    }
+  };
   const bare: number[] = [];
   for (let r = 0; r < runs; r++) {
     bare.push(await bareNodeRssKiB());
     for (let j = 0; j < active.length; j++) {
       const id = active[(j + r) % active.length]!;
       const t0 = Date.now();
-      const run = await runOnce(id, storm, options, inotifywait);
-      stormRuns.get(id)!.push(run);
+      const what = `ingest run ${r + 1}/${runs}`;
+      const run = await attempt(id, storm, stormRuns, what);
+      if (run === null) continue;
       log(
-        `ingest run ${r + 1}/${runs} ${LABELS[id]}: ${run.events.toLocaleString('en-US')} events, ` +
+        `${what} ${LABELS[id]}: ${run.events.toLocaleString('en-US')} events, ` +
           `${run.overflows ?? 'n/a'} overflows, cpu ${run.cpuMs.toFixed(0)} ms, ` +
           `producer ${(run.producerOpsPerSec / 1000).toFixed(0)} kops/s, ended ${run.end} (${Date.now() - t0} ms)`,
       );
     }
     for (let j = 0; j < latencyActive.length; j++) {
       const id = latencyActive[(j + r) % latencyActive.length]!;
-      const run = await runOnce(id, paced, options, inotifywait);
-      latencyRuns.get(id)!.push(run);
-      const lat = run.latencyMs ?? [];
+      const what = `latency run ${r + 1}/${runs}`;
+      const run = await attempt(id, paced, latencyRuns, what);
+      const lat = run?.latencyMs ?? [];
+      if (lat.length === 0) continue;
       log(
-        `latency run ${r + 1}/${runs} ${LABELS[id]}: ${lat.length} samples, ` +
-          (lat.length > 0
-            ? `p50 ${percentile(lat, 50).toFixed(3)} ms p99 ${percentile(lat, 99).toFixed(3)} ms`
-            : ''),
+        `${what} ${LABELS[id]}: ${lat.length} samples, ` +
+          `p50 ${percentile(lat, 50).toFixed(3)} ms p99 ${percentile(lat, 99).toFixed(3)} ms`,
       );
     }
   }
+  const why = (id: IngestConsumerId, list: readonly IngestRun[]): string | null => {
+    const skip = skipped.get(id);
+    if (skip !== undefined) return skip;
+    const failed = failures.get(id) ?? [];
+    return list.length === 0 && failed.length > 0 ? `every run failed: ${failed[0]}` : null;
+  };
   const rows = (ids: readonly IngestConsumerId[], map: Map<IngestConsumerId, IngestRun[]>, ops: number) =>
-    ids.map((id) => summarize(id, map.get(id) ?? [], ops, skipped.get(id) ?? null));
+    ids.map((id) => summarize(id, map.get(id) ?? [], ops, why(id, map.get(id) ?? [])));
   return {
     ops: options.ops,
     expectedEvents: options.ops * EVENTS_PER_OP,

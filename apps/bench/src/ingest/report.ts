@@ -16,7 +16,7 @@ export function renderStorm(result: IngestResult): string {
   const floor = result.storm.find((r) => r.id === 'c')?.cpuMsPer1kOps ?? null;
   const rows = result.storm.map((row) =>
     row.skipped !== null
-      ? [row.label, 'skipped', '', '', '', '', '', '', '', '']
+      ? [row.label, 'not measured', '', '', '', '', '', '', '', '']
       : [
           row.label,
           fmtInt(row.minEvents),
@@ -55,7 +55,7 @@ export function renderLatency(result: IngestResult): string {
   const floor = result.latency.find((r) => r.id === 'c')?.cpuMsPer1kOps ?? null;
   const rows = result.latency.map((row) =>
     row.skipped !== null
-      ? [row.label, 'skipped', '', '', '', '', '']
+      ? [row.label, 'not measured', '', '', '', '', '']
       : [
           row.label,
           fmt(row.latencyP50Ms, 3),

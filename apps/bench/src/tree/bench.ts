@@ -158,7 +158,7 @@ export function renderTreeTable(result: TreeResult): string {
   const base = result.rows.find((r) => r.id === 'inotifywait');
   const rows = result.rows.map((row) =>
     row.skipped !== null
-      ? [row.label, 'skipped', '', '', '', '', '']
+      ? [row.label, 'not measured', '', '', '', '', '']
       : [
           row.label,
           fmt(row.armMs, 0),
