@@ -26,6 +26,8 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   --tools LIST       tree watchers, comma-separated (${TREE_TOOLS.join(',')})
   --dirs N           directories in the tree, root included (default 10000, --quick 1000)
   --files N          files in the tree (default 20000, --quick 2000)
+  --inotify-options JSON  options for new Inotify() in the inotify-ts ingest consumers,
+                     e.g. '{"readBufferBytes":65536}', to measure one lever at a time
   --profile DIR      run the Node ingest consumers with --cpu-prof, profiles into DIR
   -h, --help         this text`;
 
@@ -68,6 +70,7 @@ const { values, positionals } = (() => {
         dirs: { type: 'string' },
         files: { type: 'string' },
         profile: { type: 'string' },
+        'inotify-options': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -97,6 +100,20 @@ function maxQueuedEvents(): string {
   }
 }
 
+function inotifyOptions(json: string | undefined): Record<string, unknown> | undefined {
+  if (json === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    fail(`--inotify-options is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    fail('--inotify-options must be a JSON object, such as {"readBufferBytes":65536}');
+  }
+  return parsed as Record<string, unknown>;
+}
+
 const machine = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -123,12 +140,15 @@ if (command === 'ingest' || command === 'all') {
     latencyOps,
     latencyRate,
     consumers: list<IngestConsumerId>('consumers', values.consumers, INGEST_CONSUMERS),
+    inotifyOptions: inotifyOptions(values['inotify-options']),
     profileDir: values.profile,
     log,
   });
   process.stdout.write(
     `\n## Ingest: storm of ${ops.toLocaleString('en-US')} operations ` +
-      `(${ingest.expectedEvents.toLocaleString('en-US')} events), medians of ${runs} run(s)\n\n${renderStorm(ingest)}\n`,
+      `(${ingest.expectedEvents.toLocaleString('en-US')} events), medians of ${runs} run(s)` +
+      `${values['inotify-options'] === undefined ? '' : `, new Inotify(${values['inotify-options']})`}` +
+      `\n\n${renderStorm(ingest)}\n`,
   );
   process.stdout.write(
     `\n## Latency: write to delivery at ${latencyRate.toLocaleString('en-US')} operations/s ` +

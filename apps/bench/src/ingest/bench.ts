@@ -79,6 +79,8 @@ export interface IngestOptions {
   readonly latencyRate: number;
   /** Consumers to run (default: all). */
   readonly consumers: readonly IngestConsumerId[];
+  /** Options for `new Inotify(…)` in the inotify-ts consumers. */
+  readonly inotifyOptions: Readonly<Record<string, unknown>> | undefined;
   /** When set, Node consumers run with --cpu-prof writing into this directory. */
   readonly profileDir: string | undefined;
   /** Progress line on stderr. */
@@ -171,7 +173,13 @@ async function startConsumer(
     await child.stderr!.wait((l) => l.includes('Watches established.'), LINE_TIMEOUT_MS, 'inotifywait');
     return child;
   } else {
-    const config: ConsumerConfig = { kind: id satisfies NodeConsumerKind, dir, expected, latency };
+    const config: ConsumerConfig = {
+      kind: id satisfies NodeConsumerKind,
+      dir,
+      expected,
+      latency,
+      ...(options.inotifyOptions === undefined ? {} : { inotifyOptions: options.inotifyOptions }),
+    };
     const prof =
       options.profileDir === undefined
         ? []

@@ -26,6 +26,8 @@ export interface ConsumerConfig {
   readonly expected: number;
   /** Record the delivery time of the first `latency` IN_MODIFY events (0: none). */
   readonly latency: number;
+  /** Options for `new Inotify(…)` in the inotify-ts consumers (`--inotify-options`), to measure levers. */
+  readonly inotifyOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** The consumer's last line. */

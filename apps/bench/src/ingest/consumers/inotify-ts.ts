@@ -4,19 +4,22 @@
  * every event's mask and name to the sink (which checks the producer's order), and
  * asks for IN_Q_OVERFLOW to be delivered as an event rather than thrown.
  */
-import { IN_ALL_EVENTS, Inotify } from '@inotify-ts/inotify';
+import { IN_ALL_EVENTS, Inotify, type InotifyOptions } from '@inotify-ts/inotify';
+import type { ConsumerConfig } from '../protocol.js';
 import { ready, type Sink } from '../sink.js';
 
-function armed(dir: string): Inotify {
-  const inotify = new Inotify();
+type Config = Pick<ConsumerConfig, 'dir' | 'inotifyOptions'>;
+
+function armed({ dir, inotifyOptions }: Config): Inotify {
+  const inotify = new Inotify(inotifyOptions as InotifyOptions | undefined);
   inotify.addWatch(dir, IN_ALL_EVENTS);
   ready();
   return inotify;
 }
 
 /** `for (const event of inotify.eventGen())`: blocks the thread in poll(2) between reads. */
-export async function eventGen(config: { readonly dir: string }, sink: Sink): Promise<void> {
-  const inotify = armed(config.dir);
+export async function eventGen(config: Config, sink: Sink): Promise<void> {
+  const inotify = armed(config);
   for (const event of inotify.eventGen({ yieldNones: false, terminalEvents: [] })) {
     if (event !== null && sink.event(event.header.mask, event.filename)) break;
   }
@@ -24,8 +27,8 @@ export async function eventGen(config: { readonly dir: string }, sink: Sink): Pr
 }
 
 /** `for await (const event of inotify.events())`: one InotifyEvent object per event. */
-export async function events(config: { readonly dir: string }, sink: Sink): Promise<void> {
-  const inotify = armed(config.dir);
+export async function events(config: Config, sink: Sink): Promise<void> {
+  const inotify = armed(config);
   for await (const event of inotify.events({ terminalEvents: [] })) {
     if (sink.event(event.header.mask, event.filename)) break;
   }
@@ -33,8 +36,8 @@ export async function events(config: { readonly dir: string }, sink: Sink): Prom
 }
 
 /** `for await (const batch of inotify.batches())`: typed-array columns, names decoded on demand. */
-export async function batches(config: { readonly dir: string }, sink: Sink): Promise<void> {
-  const inotify = armed(config.dir);
+export async function batches(config: Config, sink: Sink): Promise<void> {
+  const inotify = armed(config);
   outer: for await (const batch of inotify.batches()) {
     const { count, mask } = batch;
     for (let i = 0; i < count; i++) {
