@@ -36,15 +36,18 @@ interface WasmExports {
 
 // The slice of the WebAssembly JS API used here, typed locally: @types/node 20 does not
 // declare it, and taking it from globalThis also tells us when it is missing.
-interface WasmMemory {
+/** @internal */
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-interface WebAssemblyApi {
+/** @internal */
+export interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
   Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
 }
-const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+/** @internal `WebAssembly`, or undefined where the runtime has none. */
+export const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 /** The name id of a record without a name (assembly/index.ts NO_NAME). */
 const NO_NAME = 0xffffffff;
@@ -70,6 +73,28 @@ function readWasmString(memory: WasmMemory, ptr: number): string {
   if (ptr < 4 || ptr >= memory.buffer.byteLength) return '?';
   const bytes = new Uint32Array(memory.buffer.slice(ptr - 4, ptr))[0]!;
   return String.fromCharCode(...new Uint16Array(memory.buffer.slice(ptr, ptr + Math.min(bytes, 2048))));
+}
+
+/** @internal A fresh instance of one build over a fixed memory of `pages` pages. */
+export function instantiate(
+  api: WebAssemblyApi,
+  build: 'debug' | 'release',
+  pages: number,
+): { exports: Record<string, unknown>; memory: WasmMemory } {
+  // initial === maximum: the memory can never grow, so views on it never detach.
+  const memory = new api.Memory({ initial: pages, maximum: pages });
+  const instance = new api.Instance(wasmModule(api, build), {
+    env: {
+      memory,
+      abort(message: number, file: number, line: number, column: number): never {
+        throw new Error(
+          `inotify decoder wasm assertion failed: ${readWasmString(memory, message)} at ` +
+            `${readWasmString(memory, file)}:${line}:${column}`,
+        );
+      },
+    },
+  });
+  return { exports: instance.exports as Record<string, unknown>, memory };
 }
 
 class WasmDecoder implements Decoder, NameSource {
@@ -98,20 +123,9 @@ class WasmDecoder implements Decoder, NameSource {
     const layout = computeLayout(options.inputBytes);
     const debug = options.debug === true;
     const pages = layoutPages(layout);
-    // initial === maximum: the memory can never grow, so views on it never detach.
-    const memory = new api.Memory({ initial: pages, maximum: pages });
-    const instance = new api.Instance(wasmModule(api, debug ? 'debug' : 'release'), {
-      env: {
-        memory,
-        abort(message: number, file: number, line: number, column: number): never {
-          throw new Error(
-            `inotify decoder wasm assertion failed: ${readWasmString(memory, message)} at ` +
-              `${readWasmString(memory, file)}:${line}:${column}`,
-          );
-        },
-      },
-    });
+    const instance = instantiate(api, debug ? 'debug' : 'release', pages);
     const exports = instance.exports as unknown as WasmExports;
+    const memory = instance.memory;
     if (exports.heapBase() > WASM_STATIC_RESERVE) {
       throw new Error(
         `internal error: the wasm static data (${exports.heapBase()} bytes) overlaps the regions`,
