@@ -64,8 +64,13 @@ export const IN_ONLYDIR = 0x01000000;
 export const IN_MASK_CREATE = 0x10000000;
 /** `IN_MASK_ADD`: OR the mask into an existing watch instead of replacing it. */
 export const IN_MASK_ADD = 0x20000000;
-/** `IN_ALL_EVENTS`: every event bit a watch can ask for (`IN_ACCESS` .. `IN_DELETE_SELF`). */
-export const IN_ALL_EVENTS = 0x00000fff;
+
+/**
+ * Every bit the kernel defines for an inotify mask (`ALL_INOTIFY_BITS` in the kernel): the
+ * events, `IN_UNMOUNT`, `IN_Q_OVERFLOW`, `IN_IGNORED`, `IN_ISDIR` and the watch flags.
+ * Recent kernels reject a mask with any other bit with EINVAL.
+ */
+export const ALL_INOTIFY_BITS = 0xf700efff;
 
 /** `sizeof(struct inotify_event)`: `int wd; uint32_t mask, cookie, len;` before the name. */
 export const INOTIFY_EVENT_HEADER_SIZE = 16;

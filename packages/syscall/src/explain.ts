@@ -5,7 +5,8 @@
  * @module
  */
 
-import { IN_ALL_EVENTS, IN_MASK_ADD, IN_MASK_CREATE, IN_ONLYDIR } from './constants.js';
+import { readlinkSync } from 'node:fs';
+import { ALL_INOTIFY_BITS, IN_MASK_ADD, IN_MASK_CREATE, IN_ONLYDIR } from './constants.js';
 import { ERRNO_DESCRIPTIONS, errnoName } from './errno.js';
 import { InotifyError } from './errors.js';
 import { effectiveLimit, fdUsage, type NamedLimit } from './limits.js';
@@ -62,12 +63,31 @@ function initReason(code: string): string {
   }
 }
 
+/** What `fd` refers to (`'anon_inode:inotify'`, `'/etc/passwd'`), or `undefined`. */
+function fdTarget(fd: number | undefined): string | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `"fd 7 is not an inotify instance (it is anon_inode:[eventfd])"`, or `undefined` if it is one (or cannot be told). */
+function notInotify(fd: number | undefined): string | undefined {
+  const target = fdTarget(fd);
+  if (target === undefined || target === 'anon_inode:inotify') return undefined;
+  return `fd ${fd} is not an inotify instance (it is ${target})`;
+}
+
 function maskProblem(mask: number): string {
+  const unknown = (mask & ~ALL_INOTIFY_BITS) >>> 0;
+  if (unknown !== 0) return `the mask has bits inotify does not define (${hex(unknown)})`;
   if ((mask & IN_MASK_ADD) !== 0 && (mask & IN_MASK_CREATE) !== 0) {
     return 'IN_MASK_ADD and IN_MASK_CREATE cannot be combined';
   }
-  if ((mask & IN_ALL_EVENTS) === 0) return 'the mask contains no event bits (IN_ACCESS .. IN_DELETE_SELF)';
-  return 'the mask holds bits this kernel does not know, or fd is not an inotify instance';
+  if (mask === 0) return 'the mask is 0; it needs at least one event bit (IN_ACCESS .. IN_DELETE_SELF)';
+  return 'the kernel rejected this combination of bits';
 }
 
 function addWatchReason(code: string, ctx: CallContext): string {
@@ -91,7 +111,7 @@ function addWatchReason(code: string, ctx: CallContext): string {
     case 'EACCES':
       return `permission denied: watching ${path} needs read permission on it and search (x) permission on every directory above it`;
     case 'EINVAL':
-      return `invalid mask ${hex(mask)} for ${path}: ${maskProblem(mask)}`;
+      return notInotify(ctx.fd) ?? `invalid mask ${hex(mask)} for ${path}: ${maskProblem(mask)}`;
     case 'EBADF':
       return `fd ${ctx.fd} is not an open file descriptor (was the inotify instance closed?)`;
     case 'EEXIST':
@@ -115,14 +135,19 @@ function fdReason(syscall: string, code: string, ctx: CallContext): string {
       return `fd ${ctx.fd} is not an open file descriptor (was it already closed?)`;
     case 'EINVAL':
       if (syscall === 'inotify_rm_watch') {
-        return `wd ${ctx.wd} is not a watch of inotify instance fd ${ctx.fd} (already removed, removed by IN_ONESHOT, or its file was deleted), or fd ${ctx.fd} is not an inotify instance`;
+        return (
+          notInotify(ctx.fd) ??
+          `wd ${ctx.wd} is not a watch of inotify instance fd ${ctx.fd} (already removed, removed by IN_ONESHOT, or its file was deleted)`
+        );
       }
       if (syscall === 'read') {
-        return `fd ${ctx.fd} rejected the read: the buffer is smaller than the next event, or fd is not readable`;
+        return (
+          notInotify(ctx.fd) ?? `fd ${ctx.fd} rejected the read: the buffer is smaller than the next event`
+        );
       }
       return `fd ${ctx.fd} does not support ${syscall} with these arguments`;
     case 'ENOTTY':
-      return `fd ${ctx.fd} is not an inotify instance (it does not support FIONREAD)`;
+      return notInotify(ctx.fd) ?? `fd ${ctx.fd} does not support FIONREAD`;
     case 'EPERM':
       return syscall === 'epoll_ctl'
         ? `fd ${ctx.fd} cannot be waited on with epoll (regular files and directories are always "ready"); pass an inotify fd`

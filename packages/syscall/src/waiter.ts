@@ -107,7 +107,9 @@ function start(): Shared {
   }
   const state = new SharedArrayBuffer(4);
   const data: WaiterWorkerData = { epfd, controlFd, state };
-  const worker = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
+  // execArgv: [] because the worker is plain JavaScript that needs none of the parent's flags,
+  // and some of them (--input-type, --eval-only loaders) make a worker fail to start.
+  const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
   const s: Shared = { epfd, controlFd, stop: new Int32Array(state), worker, referenced: true };
   worker.on('message', (message: WaiterMessage) => {
     if ('ready' in message) onReady(message.ready);
