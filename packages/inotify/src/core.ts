@@ -1,0 +1,226 @@
+import type { Decoder, EventBatch } from '@inotify-ts/decoder';
+import { createDecoder, IN_IGNORED, IN_Q_OVERFLOW } from '@inotify-ts/decoder';
+import * as sys from '@inotify-ts/syscall';
+import { arrayBatch, offsetBatch } from './batch-views.js';
+import { busyError, closedError, TerminalEventError } from './errors.js';
+import { eventAt, type InotifyEvent } from './event.js';
+import type { Consumer } from './options.js';
+import { WatchTable } from './watches.js';
+
+/**
+ * Hooks a recursive tree (or any other layer built on one `Inotify`) installs to see events
+ * before the consumer does. All hooks run synchronously, in event order, when the consumer pulls.
+ */
+export interface Interceptor {
+  /**
+   * Every kernel event of a watched wd (and every `IN_Q_OVERFLOW`), when the consumer pulls it:
+   * after `path` was resolved and after `IN_IGNORED` ended its watch, before `terminalEvents` and
+   * `filterPredicate`. Return `false` to swallow the event. Events put back with
+   * {@link Core.inject} from here are delivered right after this one.
+   */
+  event?(event: InotifyEvent): unknown;
+  /** Every columnar batch `batches()` is about to yield (watch bookkeeping is the hook's job there). */
+  batch?(batch: EventBatch): void;
+  /**
+   * Everything read so far was delivered and the kernel queue is empty (a paired
+   * `IN_MOVED_FROM`/`IN_MOVED_TO` would have been read together by now). Runs at least once per
+   * `eventGen()` cycle and before every wait of `events()`/`batches()`; may inject events.
+   */
+  idle?(): void;
+}
+
+/**
+ * The state behind one `Inotify`: the fd, the decoder, the watch table and the events read from
+ * the kernel but not yet delivered. Events stay here between generators, so a consumer that
+ * breaks out of a loop loses nothing: the next generator continues with them.
+ */
+export class Core {
+  /** The inotify fd; `-1` once closed. */
+  fd: number;
+  closed = false;
+  /** An `events()`/`batches()` iterator is running. */
+  busy = false;
+  readonly watches = new WatchTable();
+  readonly decoder: Decoder;
+  interceptor: Interceptor | null = null;
+
+  /** The decoded batch being delivered; records before `#cursor` are delivered. */
+  #batch: EventBatch | null = null;
+  #cursor = 0;
+  /** Events injected by the interceptor, delivered before the rest of `#batch`. */
+  #injected: InotifyEvent[] = [];
+  #injectedHead = 0;
+  /** A decoder error, thrown once the events decoded before the malformed point are delivered. */
+  #deferred: Error | null = null;
+
+  constructor(readBufferBytes: number | undefined) {
+    this.decoder = createDecoder(readBufferBytes === undefined ? {} : { inputBytes: readBufferBytes });
+    this.fd = sys.init();
+  }
+
+  /** Throws `ERR_INOTIFY_CLOSED` once closed. */
+  assertOpen(syscall: string, path?: string): void {
+    if (this.closed) throw closedError(syscall, path);
+  }
+
+  /** Claims the instance for one async iterator. */
+  claim(): void {
+    if (this.busy) throw busyError();
+    this.busy = true;
+  }
+
+  release(): void {
+    this.busy = false;
+  }
+
+  /** Bytes waiting in the kernel queue (`FIONREAD`). */
+  pendingBytes(): number {
+    return sys.pendingBytes(this.fd);
+  }
+
+  /** Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)). */
+  poll(timeoutMs: number): boolean {
+    return sys.poll(this.fd, timeoutMs);
+  }
+
+  /** Whether events were read but not delivered yet. */
+  hasBuffered(): boolean {
+    return (
+      this.#injectedHead < this.#injected.length || (this.#batch !== null && this.#cursor < this.#batch.count)
+    );
+  }
+
+  /**
+   * Reads about `maxBytes` (at least 272, at most the decoder's input capacity) straight into the
+   * decoder's memory and decodes it. Only called when nothing is buffered: the decoder reuses its
+   * memory, so the previous batch must be fully delivered first. Returns the bytes read, `0` when
+   * the kernel queue was empty.
+   */
+  fill(maxBytes: number): number {
+    const input = this.decoder.input;
+    // The kernel returns whole events only; any buffer of at least one largest event (272 bytes)
+    // and at least `maxBytes` takes what FIONREAD announced without an EINVAL.
+    const size = Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE);
+    const n = sys.read(this.fd, size < input.length ? input.subarray(0, size) : input);
+    if (n === 0) return 0;
+    const batch = this.decoder.decode(n);
+    this.#batch = batch;
+    this.#cursor = 0;
+    if (batch.error) this.#deferred = batch.error;
+    return n;
+  }
+
+  /** Queues events to deliver before the rest of the current batch. */
+  inject(events: readonly InotifyEvent[]): void {
+    this.#injected.push(...events);
+  }
+
+  /** Runs the interceptor's idle hook. */
+  idle(): void {
+    this.interceptor?.idle?.();
+  }
+
+  /**
+   * The next buffered event for consumer `c`, or `undefined` when nothing is buffered. Drops
+   * events of wds that are no longer watched, ends watches on `IN_IGNORED`, runs the interceptor,
+   * then applies `terminalEvents` (throwing) and `filterPredicate` (skipping).
+   */
+  pull(c: Consumer): InotifyEvent | undefined {
+    for (;;) {
+      if (this.#injectedHead < this.#injected.length) {
+        const event = this.#injected[this.#injectedHead++]!;
+        if (this.#injectedHead === this.#injected.length) this.#resetInjected();
+        c.active = true;
+        if (deliverable(event, c)) return event;
+        continue;
+      }
+      const batch = this.#batch;
+      if (batch === null || this.#cursor >= batch.count) {
+        this.#throwDeferred();
+        return undefined;
+      }
+      const i = this.#cursor++;
+      const wd = batch.wd[i]!;
+      let path: string | undefined;
+      if (wd === -1) {
+        path = '';
+      } else {
+        path = this.watches.pathOf(wd);
+        if (path === undefined) continue;
+      }
+      const event = eventAt(batch, i, path);
+      if ((event.header.mask & IN_IGNORED) !== 0 && wd !== -1) this.watches.delete(wd);
+      c.active = true;
+      if (this.interceptor?.event?.(event) === false) continue;
+      if (deliverable(event, c)) return event;
+    }
+  }
+
+  /**
+   * Everything buffered, as one columnar batch, marked delivered: the injected events first, then
+   * the rest of the current batch (the decoder's own batch when none of it was delivered yet).
+   */
+  takeBatch(): EventBatch | undefined {
+    if (this.#injectedHead < this.#injected.length) {
+      const batch = arrayBatch(this.#injected.slice(this.#injectedHead));
+      this.#resetInjected();
+      return batch;
+    }
+    const batch = this.#batch;
+    if (batch === null || this.#cursor >= batch.count) {
+      this.#throwDeferred();
+      return undefined;
+    }
+    const from = this.#cursor;
+    this.#cursor = batch.count;
+    return from === 0 ? batch : offsetBatch(batch, from);
+  }
+
+  /** Ends the watches a delivered columnar batch reported `IN_IGNORED` for. */
+  forgetIgnored(batch: EventBatch): void {
+    const { mask, wd } = batch;
+    for (let i = 0; i < batch.count; i++) {
+      if ((mask[i]! & IN_IGNORED) !== 0 && wd[i] !== -1) this.watches.delete(wd[i]!);
+    }
+  }
+
+  /** Closes the fd (waking any waiter), forgets watches and buffered events. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = -1;
+    this.#batch = null;
+    this.#cursor = 0;
+    this.#resetInjected();
+    this.#deferred = null;
+    this.watches.clear();
+    this.interceptor = null;
+    sys.close(fd);
+  }
+
+  #resetInjected(): void {
+    this.#injected = [];
+    this.#injectedHead = 0;
+  }
+
+  #throwDeferred(): void {
+    const error = this.#deferred;
+    if (error !== null) {
+      this.#deferred = null;
+      throw error;
+    }
+  }
+}
+
+/** Applies `terminalEvents` (throws) and `filterPredicate` (false: skip). */
+function deliverable(event: InotifyEvent, c: Consumer): boolean {
+  const names = event.typeNames;
+  if (c.terminal.size > 0) {
+    for (const name of names) if (c.terminal.has(name)) throw new TerminalEventError(name, event);
+  }
+  const filter = c.filterPredicate;
+  if (filter === undefined || (event.header.mask & IN_Q_OVERFLOW) !== 0) return true;
+  for (const name of names) if (filter(name, event) === false) return false;
+  return true;
+}

@@ -1,0 +1,72 @@
+import { performance } from 'node:perf_hooks';
+import { waitReadable } from '@inotify-ts/syscall';
+import type { Core } from '../core.js';
+import type { InotifyEvent } from '../event.js';
+import type { Consumer } from '../options.js';
+
+/**
+ * Waits until the kernel queue has something to read, off the main thread (the shared waiter
+ * thread of `@inotify-ts/syscall`, not the libuv threadpool). Returns `false` when the caller
+ * should stop: the timeout passed or the instance was closed while waiting.
+ */
+export async function waitForEvents(
+  core: Core,
+  signal: AbortSignal | undefined,
+  timeoutMs?: number,
+): Promise<boolean> {
+  const options: { signal?: AbortSignal; timeoutMs?: number } = {};
+  if (signal !== undefined) options.signal = signal;
+  if (timeoutMs !== undefined) options.timeoutMs = Math.ceil(timeoutMs);
+  const readable = await waitReadable(core.fd, options);
+  return readable && !core.closed;
+}
+
+/**
+ * Reads what the kernel holds (when nothing is buffered) into the decoder. Returns `false` when
+ * the kernel queue is empty, after running the idle hook; the hook may have injected events.
+ */
+export function refill(core: Core): boolean {
+  const pending = core.pendingBytes();
+  if (pending > 0 && core.fill(pending) > 0) return true;
+  core.idle();
+  return core.hasBuffered();
+}
+
+/**
+ * The async iterator behind `Inotify.events()`: the same events, pipeline and guarantees as the
+ * synchronous generator, without ever blocking the event loop.
+ */
+export async function* asyncEvents(
+  core: Core,
+  c: Consumer,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<InotifyEvent, void, undefined> {
+  signal?.throwIfAborted();
+  core.claim();
+  try {
+    let lastHit = performance.now();
+    for (;;) {
+      if (core.closed) return;
+      signal?.throwIfAborted();
+      const event = core.pull(c);
+      if (event !== undefined) {
+        yield event;
+        continue;
+      }
+      if (refill(core)) continue;
+      const now = performance.now();
+      if (c.active) {
+        lastHit = now;
+        c.active = false;
+      }
+      let remaining: number | undefined;
+      if (c.timeoutMs !== undefined) {
+        remaining = lastHit + c.timeoutMs - now;
+        if (remaining <= 0) return;
+      }
+      await waitForEvents(core, signal, remaining);
+    }
+  } finally {
+    core.release();
+  }
+}
