@@ -8,13 +8,17 @@ import { parseArgs } from 'node:util';
 import { INGEST_CONSUMERS, type IngestConsumerId, type IngestResult, runIngest } from './ingest/bench.js';
 import { renderLatency, renderStorm } from './ingest/report.js';
 import { cacheDir } from './paths.js';
+import { readProfile } from './profile.js';
+import { fmt, renderTable } from './table.js';
 import { renderTreeTable, runTree, TREE_TOOLS, type TreeResult, type TreeToolId } from './tree/bench.js';
 
 const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
+       pnpm bench profile FILE.cpuprofile... [--top N]
 
   ingest             event storm: every consumer on the same storm (issue 7)
   tree               arming a recursive watch on a large tree (issue 5)
   all                both (default)
+  profile            self time per function of CPU profiles written with --profile
 
   --runs N           measured runs per consumer/watcher, medians reported (default 3, --quick 1)
   --quick            a smoke run: 1 run, smaller storm and tree
@@ -29,6 +33,7 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   --inotify-options JSON  options for new Inotify() in the inotify-ts ingest consumers,
                      e.g. '{"readBufferBytes":65536}', to measure one lever at a time
   --profile DIR      run the Node ingest consumers with --cpu-prof, profiles into DIR
+  --top N            profile: functions listed per file (default 15)
   -h, --help         this text`;
 
 function fail(message: string): never {
@@ -71,6 +76,7 @@ const { values, positionals } = (() => {
         files: { type: 'string' },
         profile: { type: 'string' },
         'inotify-options': { type: 'string' },
+        top: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -81,6 +87,23 @@ const { values, positionals } = (() => {
 
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (positionals[0] === 'profile') {
+  const files = positionals.slice(1);
+  if (files.length === 0) fail('profile: name at least one .cpuprofile file');
+  const top = positiveInt('top', values.top, 15);
+  for (const file of files) {
+    const rows = readProfile(file)
+      .slice(0, top)
+      .map((t) => [t.where, fmt(t.ms, 1), `${fmt(t.share * 100, 1)}%`]);
+    const columns = [
+      { header: 'function (self time)' },
+      { header: 'ms', align: 'right' as const },
+      { header: 'busy %', align: 'right' as const },
+    ];
+    process.stdout.write(`\n${file}\n\n${renderTable(columns, rows)}\n`);
+  }
   process.exit(0);
 }
 if (positionals.length > 1) fail(`one command at most, got ${positionals.join(' ')}`);

@@ -188,7 +188,7 @@ async function startConsumer(
             '--cpu-prof-dir',
             options.profileDir,
             '--cpu-prof-name',
-            `${id}-${Date.now()}.cpuprofile`,
+            `${id}-${mode.latency ? 'latency' : 'storm'}-${process.hrtime.bigint()}.cpuprofile`,
           ];
     child = start(process.execPath, [...prof, consumerScript, JSON.stringify(config)]);
   }
