@@ -13,9 +13,11 @@ export class Lines {
   readonly #onEnd: (() => void)[] = [];
   #partial = '';
 
-  constructor(stream: Readable) {
+  /** Splits `stream` in lines; with `echo`, also copies everything to it as it comes. */
+  constructor(stream: Readable, echo?: NodeJS.WritableStream) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
+      echo?.write(chunk);
       const parts = (this.#partial + chunk).split('\n');
       this.#partial = parts.pop() ?? '';
       for (const line of parts) this.#push(line);
@@ -98,12 +100,15 @@ export interface Child {
 }
 
 /**
- * Spawns `command`. By default stdout is piped and stderr inherited; `options.stdio`
- * overrides that, and every piped stream is split in lines.
+ * Spawns `command`. By default stdout and stderr are piped, and stderr is also
+ * copied to the bench's stderr as it comes (so crashes are seen, and
+ * {@link failure} can quote them); `options.stdio` overrides that (a piped stderr
+ * is then not copied). Every piped stream is split in lines.
  */
 export function start(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
   const spawnedAt = process.hrtime.bigint();
-  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  const echo = options.stdio === undefined ? process.stderr : undefined;
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     proc.once('error', reject);
     proc.once('exit', (code, signal) => resolve({ code, signal }));
@@ -115,7 +120,7 @@ export function start(command: string, args: readonly string[], options: SpawnOp
     proc,
     pid: proc.pid,
     stdout: proc.stdout === null ? null : new Lines(proc.stdout),
-    stderr: proc.stderr === null ? null : new Lines(proc.stderr),
+    stderr: proc.stderr === null ? null : new Lines(proc.stderr, echo),
     exited,
     spawnedAt,
   };
@@ -136,4 +141,15 @@ export async function stop(child: Child, graceMs = 5000): Promise<void> {
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * `error` as an Error whose message ends with the child's own error line, when its
+ * stderr has one (`TypeError: …`, `Error [ERR_…]: …`, `consumer: read(…) failed: …`):
+ * "the stream ended" alone does not say why a child died.
+ */
+export function failure(error: unknown, child: Child | undefined): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = child?.stderr?.all.find((l) => /^(\w*Error\b|[\w-]+: .*failed)/.test(l));
+  return new Error(cause === undefined ? message : `${message}: ${cause}`);
 }

@@ -2,7 +2,15 @@
  * The decoder benchmark's workloads: kernel-shaped event buffers (little-endian
  * `struct inotify_event`s, names NUL-padded to a multiple of 16), built once, up front.
  */
-import { IN_CLOSE_WRITE, IN_CREATE, IN_DELETE, IN_MODIFY, IN_MOVED_FROM, IN_MOVED_TO, IN_OPEN } from '@inotify-ts/decoder';
+import {
+  IN_CLOSE_WRITE,
+  IN_CREATE,
+  IN_DELETE,
+  IN_MODIFY,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_OPEN,
+} from '@inotify-ts/decoder';
 
 /** A workload: the buffers to decode, in turn, and whether names are read. */
 export interface Workload {

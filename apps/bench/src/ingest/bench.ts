@@ -16,7 +16,7 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Child, sleep, start, stop } from '../child.js';
+import { type Child, failure, sleep, start, stop } from '../child.js';
 import { inotifywaitIfListed } from '../inotifywait.js';
 import { nativeBinary } from '../native.js';
 import { cacheDir } from '../paths.js';
@@ -208,7 +208,7 @@ async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'
       return cpuMs(pid);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw new Error('the consumer exited before the run ended (its stderr is above)');
+      throw new Error('the consumer exited before the run ended');
     }
   };
   let last = sample(child.pid);
@@ -216,7 +216,7 @@ async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'
   for (;;) {
     if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
       throw new Error(
-        `the consumer exited (${child.proc.exitCode ?? child.proc.signalCode}) before the run ended (its stderr is above)`,
+        `the consumer exited (${child.proc.exitCode ?? child.proc.signalCode}) before the run ended`,
       );
     }
     if (child.stdout?.has(isDone)) return { cpu: sample(child.pid), end: 'done' };
@@ -305,6 +305,8 @@ async function runOnce(
       end,
       latencyMs,
     };
+  } catch (error) {
+    throw failure(error, child);
   } finally {
     if (child !== undefined) await stop(child);
     rmSync(work, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  * the other, on the same cached (and warm) tree.
  */
 import { fileURLToPath } from 'node:url';
-import { type Child, start, stop } from '../child.js';
+import { type Child, failure, start, stop } from '../child.js';
 import { bareNodeRssKiB } from '../ingest/bench.js';
 import { inotifywaitIfListed } from '../inotifywait.js';
 import { inotifyWatches, memory } from '../proc.js';
@@ -95,6 +95,8 @@ async function armOnce(id: TreeToolId, root: string, inotifywait: string | null)
       watches: inotifyWatches(child.pid),
       peakRssKiB: memory(child.pid).peakKiB,
     };
+  } catch (error) {
+    throw failure(error, child);
   } finally {
     if (child !== undefined) await stop(child);
   }
