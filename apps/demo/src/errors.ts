@@ -19,11 +19,9 @@ interface SystemErrorLike {
 }
 
 function isSystemError(error: unknown): error is SystemErrorLike {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    /^E[A-Z0-9]+$/.test((error as { code: string }).code)
-  );
+  if (!(error instanceof Error)) return false;
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
 }
 
 /** Reads one of the inotify limits from /proc, or `undefined` where /proc cannot tell. */

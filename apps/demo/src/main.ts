@@ -53,12 +53,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.error;
   }
   progress.done();
-  info('Watches established.');
-  return watch(watcher, options);
+  return watch(watcher, options, () => info('Watches established.'));
 }
 
-/** Prints events from `watcher` until something stops it, then cleans up and returns the exit code. */
-async function watch(watcher: Watcher, options: Options): Promise<number> {
+/**
+ * Prints events from `watcher` until something stops it, then cleans up and returns the exit code.
+ * `ready` is called once the signal handlers are in place: a signal sent as soon as the program
+ * says its watches are established already finds them.
+ */
+async function watch(watcher: Watcher, options: Options, ready: () => void): Promise<number> {
   const { stdout, stderr } = process;
   const warn = (line: string) => {
     if (options.quiet < 2) stderr.write(`${PROGRAM}: warning: ${line}\n`);
@@ -80,6 +83,7 @@ async function watch(watcher: Watcher, options: Options): Promise<number> {
     if (error.code === 'EPIPE') stop('closed-stdout');
   };
   stdout.on('error', onStdoutError);
+  ready();
   const timer = options.timeoutS > 0 ? setTimeout(() => stop('timeout'), options.timeoutS * 1000) : undefined;
 
   const output = new LineOutput(stdout);
