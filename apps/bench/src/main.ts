@@ -3,7 +3,7 @@
  * its peers. Tables go to stdout, progress to stderr. See README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { INGEST_CONSUMERS, type IngestConsumerId, type IngestResult, runIngest } from './ingest/bench.js';
 import { renderLatency, renderStorm } from './ingest/report.js';
@@ -144,10 +144,18 @@ const machine = {
   kernel: release(),
   maxQueuedEvents: maxQueuedEvents(),
   cacheDir: cacheDir(),
+  loadAverageAtStart: loadavg()[0] ?? 0,
 };
+if (machine.loadAverageAtStart > machine.cpus / 2) {
+  log(
+    `load average ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cpus} CPUs: other work is running, ` +
+      'and it competes with the producer and the consumers',
+  );
+}
 process.stdout.write(
   `machine: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, Linux ${machine.kernel}, ` +
-    `max_queued_events ${machine.maxQueuedEvents}, work dir ${machine.cacheDir}\n`,
+    `max_queued_events ${machine.maxQueuedEvents}, load average ${machine.loadAverageAtStart.toFixed(2)}, ` +
+    `work dir ${machine.cacheDir}\n`,
 );
 
 let ingest: IngestResult | undefined;
