@@ -60,5 +60,7 @@ export interface WaiterWorkerData {
   readonly state: SharedArrayBuffer;
 }
 
-/** What the worker posts: ready `[fd, generation]` pairs, or the errno that stopped it. @internal */
-export type WaiterMessage = { readonly ready: Uint32Array } | { readonly errno: number };
+/** What the worker posts: ready `[fd, generation]` pairs, or the syscall and errno that stopped it. @internal */
+export type WaiterMessage =
+  | { readonly ready: Uint32Array }
+  | { readonly syscall: string; readonly errno: number };

@@ -1,6 +1,9 @@
-import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { elapsedSince, fdFlags, fdTarget, useTempDirs, useWatchedInstance } from '../test/helpers.js';
 import { close } from './close.js';
@@ -12,12 +15,31 @@ import { createWakeFd, poll, pollAsync, wake } from './poll.js';
 const tempDir = useTempDirs();
 const watched = useWatchedInstance(tempDir);
 
-/** Sends SIGUSR2 to this process from another process after `delayMs`. */
-function signalLater(delayMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', `sleep ${delayMs / 1000}; kill -USR2 ${process.pid}`]);
-    child.on('exit', () => resolve());
-  });
+/**
+ * Sends SIGUSR2 to the main thread (tgkill, so no other thread can take it) from a worker
+ * thread, `delayMs` after the returned promise resolves; `sent` settles once it is sent.
+ */
+async function signalMainThreadLater(delayMs: number): Promise<{ sent: Promise<number> }> {
+  const worker = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     const koffi = require(workerData.koffi);
+     const tgkill = koffi.load('libc.so.6').func('int tgkill(int tgid, int tid, int sig)');
+     parentPort.postMessage('ready');
+     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.delayMs);
+     parentPort.postMessage(tgkill(workerData.pid, workerData.pid, workerData.signal));`,
+    {
+      eval: true,
+      execArgv: [],
+      workerData: {
+        koffi: createRequire(import.meta.url).resolve('koffi'),
+        delayMs,
+        pid: process.pid,
+        signal: constants.signals.SIGUSR2,
+      },
+    },
+  );
+  await once(worker, 'message');
+  return { sent: once(worker, 'message').then(([result]) => result as number) };
 }
 
 describe('poll', () => {
@@ -49,18 +71,18 @@ describe('poll', () => {
     try {
       // The raw syscall shows that the signal does interrupt poll(2) in this setup...
       const raw = new Int32Array([watched.fd, POLLIN, 0, 0]);
-      let sent = signalLater(100);
-      expect(libc.poll(raw, 1, 3000)).toBe(-1);
-      expect(libc.errno()).toBe(4); // EINTR
-      await sent;
+      let { sent } = await signalMainThreadLater(200);
+      expect(libc.poll(raw, 1, 5000)).toBe(-1);
+      expect(libc.errno()).toBe(constants.errno.EINTR);
+      expect(await sent).toBe(0);
       // ...and poll() retries: it returns after its full timeout, not at the signal.
-      sent = signalLater(100);
+      ({ sent } = await signalMainThreadLater(200));
       const start = performance.now();
-      expect(poll(watched.fd, 600)).toBe(false);
+      expect(poll(watched.fd, 800)).toBe(false);
       const elapsed = elapsedSince(start);
-      expect(elapsed).toBeGreaterThanOrEqual(595);
-      expect(elapsed).toBeLessThan(1500);
-      await sent;
+      expect(elapsed).toBeGreaterThanOrEqual(795);
+      expect(elapsed).toBeLessThan(2000);
+      expect(await sent).toBe(0);
       await new Promise((r) => setTimeout(r, 50));
       expect(signals).toBe(2);
     } finally {

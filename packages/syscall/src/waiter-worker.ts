@@ -9,6 +9,7 @@
  * @module
  */
 
+import { constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   EPOLL_EVENT_SIZE,
@@ -22,7 +23,7 @@ import * as libc from './libc.js';
 const { epfd, controlFd, state } = workerData as WaiterWorkerData;
 const port = parentPort!;
 const stop = new Int32Array(state);
-const EINTR = 4;
+const { EINTR, EAGAIN } = constants.errno;
 const MAX_EVENTS = 256;
 const events = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
 const view = new DataView(events.buffer);
@@ -38,29 +39,43 @@ function post(message: WaiterMessage, transfer?: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
 }
 
-for (;;) {
-  const n = libc.epoll_wait(epfd, events, MAX_EVENTS, SAFETY_TIMEOUT_MS);
-  if (n < 0) {
-    const e = libc.errno();
-    if (e === EINTR) continue;
-    post({ errno: e });
-    break;
-  }
-  if (Atomics.load(stop, 0) !== 0) break;
-  let count = 0;
-  const ready = new Uint32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const fd = epollFd(view, i);
-    if (fd === controlFd) {
-      // Reset the eventfd (EAGAIN if already 0 is fine): the stop flag was checked above.
-      libc.read(controlFd, scratch, 8);
-      continue;
+/** Resets the control eventfd; false (after reporting it) if that failed. */
+function drainControl(): boolean {
+  if (libc.read(controlFd, scratch, 8) >= 0) return true;
+  const e = libc.errno();
+  // EAGAIN: already 0. EINTR: nothing lost, the level-triggered fd reports again.
+  if (e === EAGAIN || e === EINTR) return true;
+  post({ syscall: 'read', errno: e });
+  return false;
+}
+
+/** Waits and reports until told to stop or a syscall fails. */
+function run(): void {
+  for (;;) {
+    const n = libc.epoll_wait(epfd, events, MAX_EVENTS, SAFETY_TIMEOUT_MS);
+    if (n < 0) {
+      const e = libc.errno();
+      if (e === EINTR) continue;
+      post({ syscall: 'epoll_wait', errno: e });
+      return;
     }
-    ready[count++] = fd;
-    ready[count++] = epollGeneration(view, i);
-  }
-  if (count > 0) {
-    const message = count === ready.length ? ready : ready.slice(0, count);
-    post({ ready: message }, [message.buffer]);
+    if (Atomics.load(stop, 0) !== 0) return;
+    let count = 0;
+    const ready = new Uint32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const fd = epollFd(view, i);
+      if (fd === controlFd) {
+        if (!drainControl()) return;
+        continue;
+      }
+      ready[count++] = fd;
+      ready[count++] = epollGeneration(view, i);
+    }
+    if (count > 0) {
+      const message = count === ready.length ? ready : ready.slice(0, count);
+      post({ ready: message }, [message.buffer]);
+    }
   }
 }
+
+run();

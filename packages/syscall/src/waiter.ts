@@ -61,6 +61,8 @@ interface Shared {
   readonly worker: Worker;
   /** Whether the worker currently keeps the event loop alive. */
   referenced: boolean;
+  /** The process 'exit' listener that stops the worker. */
+  readonly onExit: () => void;
 }
 
 const EEXIST = errnoValue('EEXIST');
@@ -110,23 +112,36 @@ function start(): Shared {
   // execArgv: [] because the worker is plain JavaScript that needs none of the parent's flags,
   // and some of them (--input-type, --eval-only loaders) make a worker fail to start.
   const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
-  const s: Shared = { epfd, controlFd, stop: new Int32Array(state), worker, referenced: true };
+  const s: Shared = {
+    epfd,
+    controlFd,
+    stop: new Int32Array(state),
+    worker,
+    referenced: true,
+    onExit: () => stopWorker(s),
+  };
   worker.on('message', (message: WaiterMessage) => {
     if ('ready' in message) onReady(message.ready);
-    else fail(s, syscallError('epoll_wait', message.errno, { fd: epfd }));
+    else
+      fail(
+        s,
+        syscallError(message.syscall, message.errno, { fd: message.syscall === 'read' ? controlFd : epfd }),
+      );
   });
   worker.on('error', (error) => fail(s, error));
   worker.on('exit', (code) => {
     if (Atomics.load(s.stop, 0) === 0)
       fail(s, new Error(`the inotify-ts waiter thread exited with code ${code}`));
   });
-  process.once('exit', () => stopWorker(s));
+  process.once('exit', s.onExit);
   return s;
 }
 
 /** Makes the worker leave `epoll_wait` and return, so that the process can join it on exit. */
 function stopWorker(s: Shared): void {
   Atomics.store(s.stop, 0, 1);
+  // Cannot fail short of a closed fd (it is closed only after this) or a counter at its
+  // maximum (EAGAIN), which wakes the worker just as well; the safety timeout covers the rest.
   libc.write(s.controlFd, one, 8);
 }
 
@@ -134,6 +149,7 @@ function stopWorker(s: Shared): void {
 function fail(s: Shared, error: unknown): void {
   if (shared !== s) return;
   shared = undefined;
+  process.off('exit', s.onExit);
   stopWorker(s);
   for (const [fd, entry] of byFd) {
     byFd.delete(fd);
