@@ -141,15 +141,11 @@ export class Core {
       }
       const i = this.#cursor++;
       const wd = batch.wd[i]!;
-      let path: string | undefined;
-      if (wd === -1) {
-        path = '';
-      } else {
-        path = this.watches.pathOf(wd);
-        if (path === undefined) continue;
-      }
+      // wd -1 (IN_Q_OVERFLOW) is the queue's, not a watch's: never looked up, never dropped.
+      const path = wd === -1 ? '' : this.watches.pathOf(wd);
+      if (path === undefined) continue;
       const event = eventAt(batch, i, path);
-      if ((event.header.mask & IN_IGNORED) !== 0 && wd !== -1) this.watches.delete(wd);
+      if ((event.header.mask & IN_IGNORED) !== 0) this.watches.delete(wd);
       c.active = true;
       if (this.interceptor?.event?.(event) === false) continue;
       if (deliverable(event, c)) return event;

@@ -1,5 +1,5 @@
 import type { EventBatch } from '@inotify-ts/decoder';
-import { IN_ALL_EVENTS } from '@inotify-ts/decoder';
+import { IN_ALL_EVENTS, MAX_INPUT_BYTES, MIN_INPUT_BYTES } from '@inotify-ts/decoder';
 import * as sys from '@inotify-ts/syscall';
 import { Core } from './core.js';
 import { invalidArgument } from './errors.js';
@@ -26,8 +26,9 @@ export interface InotifyOptions {
    */
   blockDurationS?: number | (() => number);
   /**
-   * Size of the read buffer (the decoder's input region) in bytes. Default: the decoder's default.
-   * At least 272 (`sizeof(struct inotify_event) + NAME_MAX + 1`), so any single event fits.
+   * Size of the read buffer (the decoder's input region) in bytes. Default: the decoder's default
+   * (256 KiB). From 272 (`sizeof(struct inotify_event) + NAME_MAX + 1`, so any single event fits)
+   * to 64 MiB.
    */
   readBufferBytes?: number;
 }
@@ -90,11 +91,13 @@ export class Inotify implements Disposable {
     if (typeof blockDurationS !== 'function') secondsToMs(blockDurationS, 'blockDurationS');
     if (
       readBufferBytes !== undefined &&
-      (!Number.isSafeInteger(readBufferBytes) || readBufferBytes < sys.MIN_READ_BUFFER_SIZE)
+      (!Number.isSafeInteger(readBufferBytes) ||
+        readBufferBytes < MIN_INPUT_BYTES ||
+        readBufferBytes > MAX_INPUT_BYTES)
     ) {
       throw invalidArgument(
         'read',
-        `readBufferBytes must be an integer >= ${sys.MIN_READ_BUFFER_SIZE} (the largest single event), got ${String(readBufferBytes)}`,
+        `readBufferBytes must be an integer from ${MIN_INPUT_BYTES} (the largest single event) to ${MAX_INPUT_BYTES}, got ${String(readBufferBytes)}`,
       );
     }
     if (typeof paths === 'string') {
