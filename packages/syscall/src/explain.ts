@@ -6,6 +6,7 @@
  */
 
 import { readlinkSync } from 'node:fs';
+import { release } from 'node:os';
 import { ALL_INOTIFY_BITS, IN_MASK_ADD, IN_MASK_CREATE, IN_ONLYDIR } from './constants.js';
 import { ERRNO_DESCRIPTIONS, errnoName } from './errno.js';
 import { InotifyError } from './errors.js';
@@ -80,6 +81,14 @@ function notInotify(fd: number | undefined): string | undefined {
   return `fd ${fd} is not an inotify instance (it is ${target})`;
 }
 
+/** Whether the running kernel is older than major.minor. */
+function kernelBefore(major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release()
+    .split('.')
+    .map((part) => Number.parseInt(part, 10));
+  return a < major || (a === major && b < minor);
+}
+
 function maskProblem(mask: number): string {
   const unknown = (mask & ~ALL_INOTIFY_BITS) >>> 0;
   if (unknown !== 0) return `the mask has bits inotify does not define (${hex(unknown)})`;
@@ -87,6 +96,9 @@ function maskProblem(mask: number): string {
     return 'IN_MASK_ADD and IN_MASK_CREATE cannot be combined';
   }
   if (mask === 0) return 'the mask is 0; it needs at least one event bit (IN_ACCESS .. IN_DELETE_SELF)';
+  if ((mask & IN_MASK_CREATE) !== 0 && kernelBefore(4, 18)) {
+    return `IN_MASK_CREATE needs Linux 4.18 or later (this kernel is ${release()})`;
+  }
   return 'the kernel rejected this combination of bits';
 }
 
