@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,7 +94,10 @@ describe('waitReadable', () => {
     try {
       const waits = instances.map(({ instance }) => waitReadable(instance));
       await new Promise((r) => setTimeout(r, 50));
-      expect(waiterState().fds.length).toBeGreaterThanOrEqual(20);
+      const byNumber = (a: number, b: number): number => a - b;
+      expect(waiterState().fds.sort(byNumber)).toEqual(
+        instances.map(({ instance }) => instance).sort(byNumber),
+      );
       // If each wait held a libuv threadpool thread (4 of them), readFile would queue behind them.
       const start = performance.now();
       const content = await Promise.race([
@@ -107,6 +110,21 @@ describe('waitReadable', () => {
       expect(await Promise.all(waits)).toEqual(new Array(20).fill(true));
     } finally {
       for (const { instance } of instances) close(instance);
+    }
+  });
+
+  it('waits on many fds with one thread', async () => {
+    await waitReadable(watched.fd, { timeoutMs: 1 }); // the waiter thread runs from here on
+    const threads = readdirSync('/proc/self/task').length;
+    const instances = Array.from({ length: 10 }, () => init());
+    try {
+      const waits = instances.map((instance) => waitReadable(instance, { timeoutMs: 100 }));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(waiterState().fds.sort((a, b) => a - b)).toEqual([...instances].sort((a, b) => a - b));
+      expect(readdirSync('/proc/self/task').length).toBe(threads);
+      expect(await Promise.all(waits)).toEqual(new Array(10).fill(false));
+    } finally {
+      for (const instance of instances) close(instance);
     }
   });
 
