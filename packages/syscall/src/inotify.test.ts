@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,6 +16,7 @@ import { close } from './close.js';
 import { MIN_READ_BUFFER_SIZE } from './constants.js';
 import { addWatch, init, pendingBytes, read, rmWatch } from './inotify.js';
 import * as libc from './libc.js';
+import { limits } from './limits.js';
 
 const tempDir = useTempDirs();
 
@@ -241,4 +242,33 @@ describe('pendingBytes', () => {
       expect(pendingBytes(fd)).toBe(0);
     });
   });
+});
+
+describe('queue overflow', () => {
+  const { maxQueuedEvents } = limits();
+  it.skipIf(maxQueuedEvents > 1_000_000)(
+    'queues exactly max_queued_events events, then one IN_Q_OVERFLOW with wd -1',
+    () => {
+      const file = join(tempDir(), 'f');
+      writeFileSync(file, '');
+      withInstance((fd) => {
+        const wd = addWatch(fd, file, IN.OPEN | IN.CLOSE_NOWRITE);
+        // Alternating events, so that the kernel cannot merge them with the one queued before.
+        const pairs = Math.ceil(maxQueuedEvents / 2) + 1;
+        for (let i = 0; i < pairs; i++) closeSync(openSync(file, 'r'));
+        // A watch on a file itself: events carry no name, 16 bytes each.
+        expect(pendingBytes(fd)).toBe((maxQueuedEvents + 1) * 16);
+        const buffer = new Uint8Array((maxQueuedEvents + 1) * 16);
+        expect(read(fd, buffer)).toBe(buffer.length);
+        const events = parseEvents(buffer, buffer.length);
+        expect(events.slice(0, 2).map((e) => [e.wd, e.mask, e.len])).toEqual([
+          [wd, IN.OPEN, 0],
+          [wd, IN.CLOSE_NOWRITE, 0],
+        ]);
+        expect(events.filter((e) => e.wd === wd).length).toBe(maxQueuedEvents);
+        expect(events.at(-1)).toMatchObject({ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0, len: 0 });
+        expect(read(fd, buffer)).toBe(0);
+      });
+    },
+  );
 });
