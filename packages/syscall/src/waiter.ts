@@ -110,7 +110,7 @@ function start(): Shared {
   const state = new SharedArrayBuffer(4);
   const data: WaiterWorkerData = { epfd, controlFd, state };
   // execArgv: [] because the worker is plain JavaScript that needs none of the parent's flags,
-  // and some of them (--input-type, --eval-only loaders) make a worker fail to start.
+  // and some of them (--input-type, loaders meant for the main script) make a worker fail to start.
   const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
   const s: Shared = {
     epfd,
