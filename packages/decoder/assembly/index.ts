@@ -70,6 +70,7 @@ export function configure(
 ): void {
   assert(inputCapacity >= 272 && recordCapacity === inputCapacity / HEADER, 'bad capacity');
   assert(slotCount >= 2 * ids && popcnt(slotCount) === 1, 'bad slot count');
+  assert(ids >= recordCapacity, 'bad id capacity');
   assert(arenaCapacity >= 2 * inputCapacity, 'bad arena');
   inputPtr = input;
   capacity = inputCapacity;
@@ -195,7 +196,7 @@ export function resolveNames(count: u32, byteLength: u32): u32 {
       assert(<u64>start + <u64>nameBytes <= <u64>byteLength, 'name outside the batch');
       const name = input + <usize>start;
       length = nulIndex(name, nameBytes);
-      if (length !== 0) id = intern(name, length);
+      if (length !== 0) id = intern(name, length, nameBytes);
     }
     store<u32>(nameLengthPtr + column, length);
     store<u32>(nameIdPtr + column, id);
@@ -233,22 +234,45 @@ function nulIndex(p: usize, n: u32): u32 {
   return n;
 }
 
-/** A 32-bit hash of the n bytes at p (reads only those bytes). */
-function hashBytes(p: usize, n: u32): u32 {
-  let h: u32 = n * 0x9e3779b1;
+/** A 64-bit odd multiplier (2^64 / golden ratio), built from halves. */
+const K: u64 = ((<u64>0x9e3779b9) << 32) | 0x7f4a7c15;
+
+/** Set by hashName(): whether the name it hashed is all ASCII (every byte below 0x80). */
+let nameIsAscii: bool = true;
+
+/**
+ * A 32-bit hash of the n name bytes at p, 8 bytes at a time; also sets nameIsAscii.
+ * `limit` (>= n) is how many bytes the event's name field has: the last partial word is
+ * read whole (and the bytes past n masked off) only when it lies inside that field.
+ */
+function hashName(p: usize, n: u32, limit: u32): u32 {
+  let h: u64 = <u64>n;
+  let bits: u64 = 0;
   let i: u32 = 0;
-  while (i + 4 <= n) {
-    h = rotl<u32>(h ^ load<u32>(p + <usize>i), 13) * 0x85ebca77;
-    i += 4;
+  while (i + 8 <= n) {
+    const w = load<u64>(p + <usize>i);
+    bits |= w;
+    h = rotl<u64>((h ^ w) * K, 29);
+    i += 8;
   }
-  while (i < n) {
-    h = rotl<u32>(h ^ <u32>load<u8>(p + <usize>i), 11) * 0xc2b2ae3d;
-    i++;
+  if (i < n) {
+    let w: u64 = 0;
+    if (i + 8 <= limit) {
+      w = load<u64>(p + <usize>i) & (((<u64>1) << ((<u64>(n - i)) << 3)) - 1);
+    } else {
+      for (let k = n; k > i; ) {
+        k--;
+        w = (w << 8) | <u64>load<u8>(p + <usize>k);
+      }
+    }
+    bits |= w;
+    h = rotl<u64>((h ^ w) * K, 29);
   }
-  h ^= h >> 16;
-  h *= 0x7feb352d;
-  h ^= h >> 15;
-  return h;
+  nameIsAscii = (bits & HIGHS) === 0;
+  h ^= h >> 32;
+  h *= K;
+  h ^= h >> 29;
+  return <u32>h;
 }
 
 function bytesEqual(a: usize, b: usize, n: u32): bool {
@@ -266,35 +290,58 @@ function bytesEqual(a: usize, b: usize, n: u32): bool {
 
 // Intern table: open addressing, linear probing, at most half full.
 //   slot  (8 bytes): idPlus1 u32 (0 = empty), hash u32
-//   entry (8 bytes): arena offset u32, length u32; the arena holds a copy of the name bytes.
-function intern(name: usize, length: u32): u32 {
-  const h = hashBytes(name, length);
+//   entry (8 bytes): arena offset u32, length u32 with NON_ASCII set when a byte is >= 0x80.
+// The arena holds a copy of each name's bytes; ids are handed out in arena order, so the
+// names of ids a..b lie back to back (JavaScript decodes them with one call).
+const NON_ASCII: u32 = 0x80000000;
+
+function intern(name: usize, length: u32, limit: u32): u32 {
+  const h = hashName(name, length, limit);
   let slot = h & slotMask;
   while (true) {
     const s = slotsPtr + ((<usize>slot) << 3);
     const idPlus1 = load<u32>(s);
-    if (idPlus1 === 0) {
-      const id = idsUsed;
-      assert(id < idCapacity && arenaUsed + length <= arenaBytes, 'intern table full');
-      const copy = arenaPtr + <usize>arenaUsed;
-      memory.copy(copy, name, length);
-      const e = entriesPtr + ((<usize>id) << 3);
-      store<u32>(e, arenaUsed);
-      store<u32>(e, length, 4);
-      arenaUsed += length;
-      idsUsed = id + 1;
-      store<u32>(s, id + 1);
-      store<u32>(s, h, 4);
-      return id;
-    }
+    if (idPlus1 === 0) return insert(s, h, name, length);
     if (load<u32>(s, 4) === h) {
       const e = entriesPtr + ((<usize>(idPlus1 - 1)) << 3);
-      if (load<u32>(e, 4) === length && bytesEqual(arenaPtr + <usize>load<u32>(e), name, length)) {
+      if (
+        (load<u32>(e, 4) & ~NON_ASCII) === length &&
+        bytesEqual(arenaPtr + <usize>load<u32>(e), name, length)
+      ) {
         return idPlus1 - 1;
       }
     }
     slot = (slot + 1) & slotMask;
   }
+}
+
+function insert(slot: usize, h: u32, name: usize, length: u32): u32 {
+  const id = idsUsed;
+  assert(id < idCapacity && arenaUsed + length <= arenaBytes, 'intern table full');
+  const copy = arenaPtr + <usize>arenaUsed;
+  // Names are short (at most 255 bytes): a word loop beats memory.copy's call here.
+  let i: u32 = 0;
+  while (i + 8 <= length) {
+    store<u64>(copy + <usize>i, load<u64>(name + <usize>i));
+    i += 8;
+  }
+  while (i < length) {
+    store<u8>(copy + <usize>i, load<u8>(name + <usize>i));
+    i++;
+  }
+  const e = entriesPtr + ((<usize>id) << 3);
+  store<u32>(e, arenaUsed);
+  store<u32>(e, length | (nameIsAscii ? 0 : NON_ASCII), 4);
+  arenaUsed += length;
+  idsUsed = id + 1;
+  store<u32>(slot, id + 1);
+  store<u32>(slot, h, 4);
+  return id;
+}
+
+/** How many names the intern table holds (ids 0 .. internedCount() - 1). */
+export function internedCount(): u32 {
+  return idsUsed;
 }
 
 function resetInternTable(): void {

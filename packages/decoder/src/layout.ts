@@ -62,9 +62,10 @@ export function computeLayout(inputBytes: number = DEFAULT_INPUT_BYTES): Layout 
   }
   const capacity = inputBytes;
   const records = Math.floor(capacity / EVENT_HEADER_BYTES);
-  // One batch interns at most `records` new names and `capacity` new name bytes; the table
-  // holds two batches' worth so that it is reset at most every other batch of unique names.
-  const idCapacity = 2 * records;
+  // One batch interns at most `records` new names and `capacity` new name bytes (the table
+  // is only reset between batches). Named events take 32+ bytes, so `records` ids hold two
+  // batches of names, and the arena (2 x capacity) two batches of name bytes.
+  const idCapacity = records;
   let slotCount = 1;
   while (slotCount < 2 * idCapacity) slotCount *= 2;
   const arenaBytes = align16(2 * capacity);

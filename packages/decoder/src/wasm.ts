@@ -1,10 +1,11 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { Batch, type NameSource } from './batch.js';
 import type { Decoder, DecoderOptions } from './decoder.js';
 import { checkByteLength, decodeError } from './errors.js';
-import { computeLayout, type Layout, layoutPages, WASM_STATIC_RESERVE } from './layout.js';
+import { computeLayout, layoutPages, WASM_STATIC_RESERVE } from './layout.js';
+import { InternedNames } from './names.js';
 import { createReferenceDecoder } from './reference.js';
-import { decodeUtf8 } from './utf8.js';
 
 /** The functions assembly/index.ts exports. */
 interface WasmExports {
@@ -31,6 +32,8 @@ interface WasmExports {
   errorOffset(): number;
   errorLen(): number;
   resolveNames(count: number, byteLength: number): number;
+  internedCount(): number;
+  generation(): number;
   heapBase(): number;
 }
 
@@ -103,7 +106,6 @@ class WasmDecoder implements Decoder, NameSource {
   readonly implementation: 'wasm' | 'wasm-debug';
   sequence = 0;
   readonly #exports: WasmExports;
-  readonly #layout: Layout;
   readonly #wd: Int32Array;
   readonly #mask: Uint32Array;
   readonly #cookie: Uint32Array;
@@ -112,8 +114,8 @@ class WasmDecoder implements Decoder, NameSource {
   readonly #nameLength: Uint32Array;
   readonly #nameId: Uint32Array;
   /** Strings by intern id, for the intern table generation #generation. */
-  #names: (string | undefined)[] = [];
-  #generation = -1;
+  readonly #names: InternedNames;
+  #generation: number;
   /** State of the current batch. */
   #count = 0;
   #byteLength = 0;
@@ -152,7 +154,6 @@ class WasmDecoder implements Decoder, NameSource {
     );
     const buffer = memory.buffer;
     this.#exports = exports;
-    this.#layout = layout;
     this.implementation = debug ? 'wasm-debug' : 'wasm';
     this.capacity = layout.capacity;
     this.input = new Uint8Array(buffer, l.input, l.capacity);
@@ -163,6 +164,13 @@ class WasmDecoder implements Decoder, NameSource {
     this.#nameOffset = new Uint32Array(buffer, l.nameOffset, l.records);
     this.#nameLength = new Uint32Array(buffer, l.nameLength, l.records);
     this.#nameId = new Uint32Array(buffer, l.nameId, l.records);
+    this.#names = new InternedNames(
+      new Uint32Array(buffer, l.entries, 2 * l.idCapacity),
+      Buffer.from(buffer, l.arena, l.arenaBytes),
+      l.idCapacity,
+      () => exports.internedCount(),
+    );
+    this.#generation = exports.generation();
   }
 
   decode(byteLength: number): Batch {
@@ -190,7 +198,7 @@ class WasmDecoder implements Decoder, NameSource {
     const generation = this.#exports.resolveNames(this.#count, this.#byteLength);
     if (generation !== this.#generation) {
       this.#generation = generation;
-      this.#names = new Array(this.#layout.idCapacity);
+      this.#names.reset();
     }
     this.#resolved = true;
   }
@@ -199,13 +207,7 @@ class WasmDecoder implements Decoder, NameSource {
     if (!this.#resolved) this.#resolve();
     const id = this.#nameId[i]!;
     if (id === NO_NAME) return '';
-    let name = this.#names[id];
-    if (name === undefined) {
-      const start = this.#nameOffset[i]!;
-      name = decodeUtf8(this.input, start, start + this.#nameLength[i]!);
-      this.#names[id] = name;
-    }
-    return name;
+    return this.#names.get(id);
   }
 
   nameBytesOf(i: number): Uint8Array {

@@ -4,10 +4,17 @@
  * Three decoders on the same kernel-shaped buffers: @inotify-ts/decoder's WebAssembly build,
  * its TypeScript reference decoder, and a naive per-event parser (readUInt32LE + toString).
  * Three workloads: (a) columns only, (b) names from a pool of 1,000, (c) all-unique names.
- * Prints events/s (median of the runs, decoders interleaved run by run), the spread, and the
- * ratios against naive and reference. Not a test: nothing here passes or fails.
+ * Prints events/s (median of the runs), the spread, and the ratios against naive and reference.
+ * Not a test: nothing here passes or fails.
+ *
+ * Each measurement runs in its own Node process (`--child DECODER WORKLOAD`), as each decoder
+ * would in a real program: one decoder's JIT feedback and garbage cannot slow another's.
+ * The processes of one run are interleaved (run 1: every workload x decoder, then run 2, ...)
+ * so that a load spike on the machine hits all decoders alike.
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDecoder, createReferenceDecoder, type Decoder } from '@inotify-ts/decoder';
 import { median } from '../stats.js';
@@ -100,12 +107,52 @@ function verify(w: Workload, decoders: Decoder[]): void {
   });
 }
 
+function workload(id: string, bufferCount: number): Workload {
+  if (id === 'a') return columnsOnly(BUFFER_BYTES);
+  // (b) cycles through 8 buffers of pooled names; (c) through more buffers than the intern
+  // table holds (two buffers' worth), so that no name is ever found in it.
+  if (id === 'b') return pooledNames(BUFFER_BYTES, 8);
+  if (id === 'c') return uniqueNames(BUFFER_BYTES, bufferCount);
+  throw new RangeError(`unknown workload ${id}`);
+}
+
+function measureFor(id: DecoderId): Measure {
+  if (id === 'naive') return naiveMeasure();
+  const decoder =
+    id === 'wasm'
+      ? createDecoder({ inputBytes: BUFFER_BYTES })
+      : createReferenceDecoder({ inputBytes: BUFFER_BYTES });
+  if (decoder.implementation !== id)
+    throw new Error(`expected the ${id} decoder, got ${decoder.implementation}`);
+  return decoderMeasure(decoder);
+}
+
+/** A child process: warm up (the wasm code tiers up from Liftoff to TurboFan), measure once, print JSON. */
+function child(id: DecoderId, workloadId: string, minMs: number, bufferCount: number): void {
+  const w = workload(workloadId, bufferCount);
+  const measure = measureFor(id);
+  measure(w, 500);
+  process.stdout.write(`${JSON.stringify({ eventsPerSecond: measure(w, minMs) })}\n`);
+}
+
+function spawnMeasure(id: DecoderId, workloadId: string, minMs: number, bufferCount: number): number {
+  const args = [fileURLToPath(import.meta.url), '--child', id, '--workload', workloadId];
+  args.push('--min-ms', String(minMs), '--buffers', String(bufferCount));
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`child ${id}/${workloadId} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  const { eventsPerSecond } = JSON.parse(r.stdout) as { eventsPerSecond: number };
+  return eventsPerSecond;
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '7' },
-      'min-ms': { type: 'string', default: '200' },
+      runs: { type: 'string', default: '5' },
+      'min-ms': { type: 'string', default: '300' },
       buffers: { type: 'string', default: '32' },
+      child: { type: 'string' },
+      workload: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -119,30 +166,23 @@ function main(): void {
     if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer`);
   }
 
+  if (values.child !== undefined) {
+    if (!(DECODERS as readonly string[]).includes(values.child))
+      throw new RangeError(`unknown decoder ${values.child}`);
+    child(values.child as DecoderId, values.workload ?? '', minMs, bufferCount);
+    return;
+  }
+  const workloads = (['a', 'b', 'c'] as const).map((id) => workload(id, bufferCount));
   const wasm = createDecoder({ inputBytes: BUFFER_BYTES });
   const reference = createReferenceDecoder({ inputBytes: BUFFER_BYTES });
-  if (wasm.implementation !== 'wasm')
-    throw new Error(`expected the wasm decoder, got ${wasm.implementation}`);
-  const measures: Record<DecoderId, Measure> = {
-    wasm: decoderMeasure(wasm),
-    reference: decoderMeasure(reference),
-    naive: naiveMeasure(),
-  };
-  // (c) cycles through more buffers than the intern table holds (two buffers' worth), so no
-  // name is ever found in it; (b) cycles through 8 buffers of pooled names.
-  const workloads = [
-    columnsOnly(BUFFER_BYTES),
-    pooledNames(BUFFER_BYTES, 8),
-    uniqueNames(BUFFER_BYTES, bufferCount),
-  ];
 
   const cpu = cpus();
   process.stdout.write(
     `decoder benchmark: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'}), Node ${process.versions.node}, ` +
-      `${BUFFER_BYTES / 1024} KiB reads, median of ${runs} runs of >= ${minMs} ms each, decoders interleaved\n\n`,
+      `${BUFFER_BYTES / 1024} KiB reads, median of ${runs} runs of >= ${minMs} ms, ` +
+      'each in its own process, runs interleaved\n\n',
   );
-  const rows: string[][] = [];
-  const ratios: Record<string, Record<DecoderId, number>> = {};
+  const samples: Record<string, Record<DecoderId, number[]>> = {};
   for (const w of workloads) {
     verify(w, [wasm, reference]);
     const events = w.counts.reduce((a, b) => a + b, 0);
@@ -150,20 +190,26 @@ function main(): void {
     process.stderr.write(
       `${w.title}: ${w.buffers.length} buffer(s), ${events} events, ${(bytes / events).toFixed(1)} bytes/event\n`,
     );
-    for (const id of DECODERS) measures[id](w, minMs); // warm-up
-    const samples: Record<DecoderId, number[]> = { wasm: [], reference: [], naive: [] };
-    for (let r = 0; r < runs; r++) for (const id of DECODERS) samples[id].push(measures[id](w, minMs));
-    const med = Object.fromEntries(DECODERS.map((id) => [id, median(samples[id])])) as Record<
-      DecoderId,
-      number
-    >;
+    samples[w.id] = { wasm: [], reference: [], naive: [] };
+  }
+  for (let r = 0; r < runs; r++) {
+    process.stderr.write(`run ${r + 1}/${runs}\n`);
+    for (const w of workloads) {
+      for (const id of DECODERS) samples[w.id]![id].push(spawnMeasure(id, w.id, minMs, bufferCount));
+    }
+  }
+  const rows: string[][] = [];
+  const ratios: Record<string, Record<DecoderId, number>> = {};
+  for (const w of workloads) {
+    const s = samples[w.id]!;
+    const med = Object.fromEntries(DECODERS.map((id) => [id, median(s[id])])) as Record<DecoderId, number>;
     ratios[w.id] = med;
     for (const id of DECODERS) {
       rows.push([
         w.title,
         id,
         fmtInt(med[id]),
-        `${fmtInt(Math.min(...samples[id]))} .. ${fmtInt(Math.max(...samples[id]))}`,
+        `${fmtInt(Math.min(...s[id]))} .. ${fmtInt(Math.max(...s[id]))}`,
         fmtRatio(med[id], med.naive),
         fmtRatio(med[id], med.reference),
       ]);
