@@ -85,7 +85,8 @@ Examples:
   $ ${PROGRAM}                         # watch /tmp, print the Python example's log lines
   $ ${PROGRAM} -r --format text ~/src  # a whole tree, short colored lines
   $ ${PROGRAM} -e create -e delete --format json /var/spool/in | jq .
-  $ ${PROGRAM} -r --stats --exclude '/(\\.git|node_modules)$' .`;
+  $ ${PROGRAM} -r --stats --exclude '/(\\.git|node_modules)$' .
+`;
 
 /** Builds the commander program; exported so that the help text can be checked without a process. */
 export function buildProgram(output: ParseOutput): Command {
@@ -98,12 +99,14 @@ export function buildProgram(output: ParseOutput): Command {
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .argument('[paths...]', 'files or directories to watch (default: /tmp)')
-    .option('-r, --recursive', 'watch every directory under each path, and new ones as they appear', false)
-    .option(
-      '-e, --event <name>',
-      `watch only these events; repeatable or comma-separated: ${events}, or IN_* constants`,
-      collectMask,
-      0,
+    .option('-r, --recursive', 'watch every directory under each path, and new ones as they appear')
+    .addOption(
+      new Option(
+        '-e, --event <name>',
+        `watch only these events; repeatable or comma-separated: ${events}, or IN_* constants`,
+      )
+        .argParser(collectMask)
+        .default(0, 'every event'),
     )
     .option(
       '--exclude <pattern>',
@@ -128,7 +131,6 @@ export function buildProgram(output: ParseOutput): Command {
       '--stats',
       'count events per path and event type, and print the table (like inotifywatch) instead of ' +
         'event lines: at exit, and refreshed in place with events/s while stdout is a terminal',
-      false,
     )
     .addHelpText('after', EXIT_CODES)
     .configureOutput({
@@ -157,25 +159,25 @@ export function parseOptions(argv: readonly string[], output: ParseOutput): Pars
     throw error;
   }
   const raw = program.opts<{
-    recursive: boolean;
+    recursive?: boolean;
     event: number;
     exclude?: RegExp;
     timeout: number;
     format: Format;
     quiet: number;
-    stats: boolean;
+    stats?: boolean;
   }>();
   const paths = program.processedArgs[0] as string[] | undefined;
   return {
     options: {
       paths: paths !== undefined && paths.length > 0 ? paths : ['/tmp'],
-      recursive: raw.recursive,
+      recursive: raw.recursive === true,
       mask: raw.event === 0 ? DEFAULT_MASK : raw.event >>> 0,
       exclude: raw.exclude,
       timeoutS: raw.timeout,
       format: raw.format,
       quiet: raw.quiet,
-      stats: raw.stats,
+      stats: raw.stats === true,
     },
   };
 }
