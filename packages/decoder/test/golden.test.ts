@@ -278,4 +278,27 @@ describe.each(implementations)('the %s decoder', (_, create) => {
     const batch = decodeBytes(decoder, encodeEvents(names.map((name) => ({ wd: 1, mask: IN_MODIFY, name }))));
     expect(names.map((_, i) => batch.name(i))).toEqual(names);
   });
+
+  it('decodes long runs of nameless events mixed with named ones, and stops at a cut inside a run', () => {
+    const decoder = create();
+    const specs = Array.from({ length: 103 }, (_, i) => ({
+      wd: i,
+      mask: IN_MODIFY,
+      cookie: i * 3,
+      name: i % 17 === 5 ? `n${i}` : undefined,
+    }));
+    const bytes = encodeEvents(specs);
+    const batch = decodeBytes(decoder, bytes);
+    expect(batch.error).toBeNull();
+    expect(batch.count).toBe(103);
+    expect([...batch.wd]).toEqual(specs.map((s) => s.wd));
+    expect([...batch.cookie]).toEqual(specs.map((s) => s.cookie));
+    expect(specs.map((_, i) => batch.name(i))).toEqual(specs.map((s) => s.name ?? ''));
+    // Cut the buffer in the middle of the 50th header: 49 whole events, then the error.
+    const cut = encodeEvents(specs.slice(0, 49)).length + 7;
+    const truncated = decodeBytes(decoder, bytes.subarray(0, cut));
+    expect(truncated.count).toBe(49);
+    expect(truncated.error?.code).toBe('ERR_INOTIFY_TRUNCATED_HEADER');
+    expect(truncated.error?.offset).toBe(cut - 7);
+  });
 });
