@@ -131,7 +131,13 @@ export class CliProcess {
   /** Polls until `condition` holds; for states no output announces (watches in /proc, a stopped process). */
   async poll(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
+    const exited = () => this.child.exitCode !== null || this.child.signalCode !== null;
+    while (exited() || !condition()) {
+      if (exited()) {
+        throw new Error(
+          `exited waiting for ${what}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`,
+        );
+      }
       if (Date.now() > deadline) {
         throw new Error(
           `timed out waiting for ${what}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`,

@@ -255,6 +255,18 @@ describe('ending', () => {
     }
   });
 
+  it('stops quietly with code 0 when the reader of its stdout goes away', async () => {
+    const cli = await start(['-q', dir.path], { ready: false });
+    await cli.poll(() => cli.watchCount() === 1, 'one watch in /proc');
+    touch(join(dir.path, 'aa'));
+    await cli.waitForLines(1);
+    cli.child.stdout?.destroy();
+    // The next write meets a closed pipe (EPIPE).
+    touch(join(dir.path, 'bb'));
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stderr).toBe('');
+  });
+
   it('exits with code 0 once its last watch is gone', async () => {
     const watched = join(dir.path, 'watched');
     mkdirSync(watched);
@@ -266,6 +278,18 @@ describe('ending', () => {
       "WD=(1) MASK=(32768) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_IGNORED'] FILENAME=[]",
     ]);
     expect(cli.stderr).toContain('inotify-demo: no watches left, exiting.\n');
+  });
+});
+
+describe('--exclude', () => {
+  it('does not print events whose full path matches, without -r', async () => {
+    const cli = await start(['--exclude', '\\.swp$', '-e', 'create', dir.path]);
+    writeFileSync(join(dir.path, 'notes.txt.swp'), '');
+    writeFileSync(join(dir.path, 'notes.txt'), '');
+    const [line] = await cli.waitForLines(1);
+    await cli.stop();
+    expect(line).toMatch(/FILENAME=\[notes\.txt\]$/);
+    expect(cli.lines()).toHaveLength(1);
   });
 });
 
