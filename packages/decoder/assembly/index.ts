@@ -228,11 +228,18 @@ function fail(code: u32, offset: u32, nameBytes: u32): void {
  */
 export function resolveNames(count: u32, byteLength: u32): u32 {
   assert(count <= records && byteLength <= capacity, 'bad batch');
-  // A batch adds at most `count` ids and at most `byteLength` bytes: reset only between batches.
+  // A batch adds at most `count` ids and at most `byteLength` arena bytes (a name padded to 8
+  // is still shorter than its 16-byte header plus len): reset only between batches.
   if (idsUsed + count > idCapacity || arenaUsed + byteLength > arenaBytes) resetInternTable();
   const input = inputPtr;
   // decode() checked every len: the records tile [0, end of the last event) exactly.
   let start: u32 = HEADER;
+  // The previous name: one save gives IN_OPEN, IN_MODIFY and IN_CLOSE_WRITE for the same
+  // name back to back, so compare with it before hashing.
+  let previous: usize = 0;
+  let previousLimit: u32 = 0;
+  let previousLength: u32 = 0;
+  let previousId = NO_NAME;
   for (let i: u32 = 0; i < count; i++) {
     const column = (<usize>i) << 2;
     const nameBytes = load<u32>(lenPtr + column);
@@ -243,7 +250,17 @@ export function resolveNames(count: u32, byteLength: u32): u32 {
       assert(<u64>start + <u64>nameBytes <= <u64>byteLength, 'name outside the batch');
       const name = input + <usize>start;
       length = nulIndex(name, nameBytes);
-      if (length !== 0) id = intern(name, length, nameBytes);
+      if (length !== 0) {
+        if (length === previousLength && namesEqual(previous, previousLimit, name, nameBytes, length)) {
+          id = previousId;
+        } else {
+          id = intern(name, length, nameBytes);
+          previous = name;
+          previousLimit = nameBytes;
+          previousLength = length;
+          previousId = id;
+        }
+      }
     }
     store<u32>(nameLengthPtr + column, length);
     store<u32>(nameIdPtr + column, id);
@@ -289,10 +306,21 @@ const K: u64 = ((<u64>0x9e3779b9) << 32) | 0x7f4a7c15;
 let nameIsAscii: bool = true;
 
 /**
- * A 32-bit hash of the n name bytes at p, 8 bytes at a time; also sets nameIsAscii.
- * `limit` (>= n) is how many bytes the event's name field has: the last partial word is
- * read whole (and the bytes past n masked off) only when it lies inside that field.
+ * The bytes [i, n) of the name at p (n - i < 8) as a little-endian word, zero above.
+ * `limit` (>= n) is the size of the event's name field: the word is loaded whole and
+ * masked only when it lies inside that field, else assembled byte by byte.
  */
+function tailWord(p: usize, i: u32, n: u32, limit: u32): u64 {
+  if (i + 8 <= limit) return load<u64>(p + <usize>i) & (((<u64>1) << ((<u64>(n - i)) << 3)) - 1);
+  let w: u64 = 0;
+  for (let k = n; k > i; ) {
+    k--;
+    w = (w << 8) | <u64>load<u8>(p + <usize>k);
+  }
+  return w;
+}
+
+/** A 32-bit hash of the n name bytes at p (field size `limit`), a word at a time; sets nameIsAscii. */
 function hashName(p: usize, n: u32, limit: u32): u32 {
   let h: u64 = <u64>n;
   let bits: u64 = 0;
@@ -304,15 +332,7 @@ function hashName(p: usize, n: u32, limit: u32): u32 {
     i += 8;
   }
   if (i < n) {
-    let w: u64 = 0;
-    if (i + 8 <= limit) {
-      w = load<u64>(p + <usize>i) & (((<u64>1) << ((<u64>(n - i)) << 3)) - 1);
-    } else {
-      for (let k = n; k > i; ) {
-        k--;
-        w = (w << 8) | <u64>load<u8>(p + <usize>k);
-      }
-    }
+    const w = tailWord(p, i, n, limit);
     bits |= w;
     h = rotl<u64>((h ^ w) * K, 29);
   }
@@ -323,24 +343,22 @@ function hashName(p: usize, n: u32, limit: u32): u32 {
   return <u32>h;
 }
 
-function bytesEqual(a: usize, b: usize, n: u32): bool {
+/** Whether the n-byte names at a (field size aLimit) and b (field size bLimit) are equal. */
+function namesEqual(a: usize, aLimit: u32, b: usize, bLimit: u32, n: u32): bool {
   let i: u32 = 0;
   while (i + 8 <= n) {
     if (load<u64>(a + <usize>i) !== load<u64>(b + <usize>i)) return false;
     i += 8;
   }
-  while (i < n) {
-    if (load<u8>(a + <usize>i) !== load<u8>(b + <usize>i)) return false;
-    i++;
-  }
-  return true;
+  return i === n || tailWord(a, i, n, aLimit) === tailWord(b, i, n, bLimit);
 }
 
 // Intern table: open addressing, linear probing, at most half full.
 //   slot  (8 bytes): idPlus1 u32 (0 = empty), hash u32
 //   entry (8 bytes): arena offset u32, length u32 with NON_ASCII set when a byte is >= 0x80.
-// The arena holds a copy of each name's bytes; ids are handed out in arena order, so the
-// names of ids a..b lie back to back (JavaScript decodes them with one call).
+// The arena holds a copy of each name's bytes, zero-padded to a multiple of 8 (so that
+// names are compared a word at a time); ids are handed out in arena order, so the names of
+// ids a..b lie one after the other (JavaScript decodes them with one call).
 const NON_ASCII: u32 = 0x80000000;
 
 function intern(name: usize, length: u32, limit: u32): u32 {
@@ -349,12 +367,13 @@ function intern(name: usize, length: u32, limit: u32): u32 {
   while (true) {
     const s = slotsPtr + ((<usize>slot) << 3);
     const idPlus1 = load<u32>(s);
-    if (idPlus1 === 0) return insert(s, h, name, length);
+    if (idPlus1 === 0) return insert(s, h, name, length, limit);
     if (load<u32>(s, 4) === h) {
       const e = entriesPtr + ((<usize>(idPlus1 - 1)) << 3);
+      const copy = arenaPtr + <usize>load<u32>(e);
       if (
         (load<u32>(e, 4) & ~NON_ASCII) === length &&
-        bytesEqual(arenaPtr + <usize>load<u32>(e), name, length)
+        namesEqual(copy, (length + 7) & ~7, name, limit, length)
       ) {
         return idPlus1 - 1;
       }
@@ -363,9 +382,10 @@ function intern(name: usize, length: u32, limit: u32): u32 {
   }
 }
 
-function insert(slot: usize, h: u32, name: usize, length: u32): u32 {
+function insert(slot: usize, h: u32, name: usize, length: u32, limit: u32): u32 {
   const id = idsUsed;
-  assert(id < idCapacity && arenaUsed + length <= arenaBytes, 'intern table full');
+  const padded = (length + 7) & ~7;
+  assert(id < idCapacity && arenaUsed + padded <= arenaBytes, 'intern table full');
   const copy = arenaPtr + <usize>arenaUsed;
   // Names are short (at most 255 bytes): a word loop beats memory.copy's call here.
   let i: u32 = 0;
@@ -373,14 +393,11 @@ function insert(slot: usize, h: u32, name: usize, length: u32): u32 {
     store<u64>(copy + <usize>i, load<u64>(name + <usize>i));
     i += 8;
   }
-  while (i < length) {
-    store<u8>(copy + <usize>i, load<u8>(name + <usize>i));
-    i++;
-  }
+  if (i < length) store<u64>(copy + <usize>i, tailWord(name, i, length, limit));
   const e = entriesPtr + ((<usize>id) << 3);
   store<u32>(e, arenaUsed);
   store<u32>(e, length | (nameIsAscii ? 0 : NON_ASCII), 4);
-  arenaUsed += length;
+  arenaUsed += padded;
   idsUsed = id + 1;
   store<u32>(slot, id + 1);
   store<u32>(slot, h, 4);
