@@ -3,11 +3,12 @@
  * its peers. Tables go to stdout, progress to stderr. See README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release } from 'node:os';
+import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { INGEST_CONSUMERS, type IngestConsumerId, type IngestResult, runIngest } from './ingest/bench.js';
 import { renderLatency, renderStorm } from './ingest/report.js';
 import { cacheDir } from './paths.js';
+import { machineBusy } from './proc.js';
 import { readProfile } from './profile.js';
 import { fmt, renderTable } from './table.js';
 import { renderTreeTable, runTree, TREE_TOOLS, type TreeResult, type TreeToolId } from './tree/bench.js';
@@ -144,17 +145,21 @@ const machine = {
   kernel: release(),
   maxQueuedEvents: maxQueuedEvents(),
   cacheDir: cacheDir(),
-  loadAverageAtStart: loadavg()[0] ?? 0,
+  /** Share of all CPUs busy with other work during the second before the bench started. */
+  busyBefore: await machineBusy(1000),
+  /** The same during the second after it finished. */
+  busyAfter: null as number | null,
 };
-if (machine.loadAverageAtStart > machine.cpus / 2) {
+if (machine.busyBefore > 0.1) {
   log(
-    `load average ${machine.loadAverageAtStart.toFixed(2)} on ${machine.cpus} CPUs: other work is running, ` +
-      'and it competes with the producer and the consumers',
+    `other work kept ${(machine.busyBefore * 100).toFixed(0)}% of the CPUs busy before the start: ` +
+      'it competes with the producer and the consumers, and the figures suffer',
   );
 }
 process.stdout.write(
   `machine: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, Linux ${machine.kernel}, ` +
-    `max_queued_events ${machine.maxQueuedEvents}, load average ${machine.loadAverageAtStart.toFixed(2)}, ` +
+    `max_queued_events ${machine.maxQueuedEvents}, CPUs busy with other work before the start ` +
+    `${(machine.busyBefore * 100).toFixed(0)}%, ` +
     `work dir ${machine.cacheDir}\n`,
 );
 
@@ -203,6 +208,9 @@ if (command === 'tree' || command === 'all') {
       `${counts.files.toLocaleString('en-US')} files, medians of ${runs} run(s)\n\n${renderTreeTable(tree)}\n`,
   );
 }
+
+machine.busyAfter = await machineBusy(1000);
+process.stdout.write(`\nCPUs busy with other work after the end: ${(machine.busyAfter * 100).toFixed(0)}%\n`);
 
 if (values.json !== undefined) {
   writeFileSync(values.json, `${JSON.stringify({ machine, runs, ingest, tree }, null, 2)}\n`);

@@ -77,3 +77,24 @@ export function inotifyWatches(pid: number): number {
   }
   return watches;
 }
+
+/** Busy and total jiffies of all CPUs together, from the `cpu` line of /proc/stat. */
+function cpuJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!;
+  // cpu user nice system idle iowait irq softirq steal ...
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: total - v[3]! - v[4]!, total };
+}
+
+/**
+ * The share (0..1) of the machine's CPU time that was busy during the next `ms`
+ * milliseconds, from /proc/stat: while the bench itself sleeps, that is other work
+ * that would compete with the producer and the consumers.
+ */
+export async function machineBusy(ms: number): Promise<number> {
+  const a = cpuJiffies();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = cpuJiffies();
+  return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total);
+}
