@@ -21,8 +21,17 @@ export function offsetBatch(batch: EventBatch, from: number): EventBatch {
   };
 }
 
+/**
+ * A batch of events that did not come from one decoded read (injected by a recursive tree, or
+ * put back after an error): `synthetic[i]` is `1` where record `i` was made up by the library
+ * (the event's `synthetic` flag), `0` where it is the kernel's.
+ */
+export interface InjectedBatch extends EventBatch {
+  readonly synthetic: Uint8Array;
+}
+
 /** A batch holding already built events (their names are kept, so it never goes stale). */
-export function arrayBatch(events: readonly InotifyEvent[]): EventBatch {
+export function arrayBatch(events: readonly InotifyEvent[]): InjectedBatch {
   return {
     count: events.length,
     wd: Int32Array.from(events, (e) => e.header.wd),
@@ -32,5 +41,6 @@ export function arrayBatch(events: readonly InotifyEvent[]): EventBatch {
     name: (i: number) => events[i]!.filename,
     nameBytes: (i: number) => events[i]!.filenameBytes.slice(),
     error: null,
+    synthetic: Uint8Array.from(events, (e) => (e.synthetic === true ? 1 : 0)),
   };
 }

@@ -19,14 +19,24 @@ export interface Interceptor {
    * {@link Core.inject} from here are delivered right after this one.
    */
   event?(event: InotifyEvent): unknown;
-  /** Every columnar batch `batches()` is about to yield (watch bookkeeping is the hook's job there). */
-  batch?(batch: EventBatch): void;
+  /**
+   * Every columnar batch `batches()` is about to yield (watch bookkeeping is the hook's job there).
+   * Returning a batch yields that one instead (e.g. the same records without those the layer
+   * swallows); the replacement must stay valid until the iterator advances.
+   */
+  batch?(batch: EventBatch): EventBatch | undefined;
   /**
    * Everything read so far was delivered and the kernel queue is empty (a paired
    * `IN_MOVED_FROM`/`IN_MOVED_TO` would have been read together by now). Runs at least once per
    * `eventGen()` cycle and before every wait of `events()`/`batches()`; may inject events.
    */
   idle?(): void;
+  /**
+   * How soon, in milliseconds, the layer wants `idle()` to run again even if no event arrives
+   * (a deferred rescan); `undefined`: only when events arrive. Bounds every wait of the
+   * generators.
+   */
+  wakeInMs?(): number | undefined;
 }
 
 /**
@@ -118,6 +128,16 @@ export class Core {
   /** Runs the interceptor's idle hook. */
   idle(): void {
     this.interceptor?.idle?.();
+  }
+
+  /**
+   * The longest a generator may wait before running the idle hook again: `timeoutMs`, bounded by
+   * the interceptor's `wakeInMs()`; `undefined` when neither asks for a bound.
+   */
+  waitBound(timeoutMs: number | undefined): number | undefined {
+    const wake = this.interceptor?.wakeInMs?.();
+    if (wake === undefined) return timeoutMs;
+    return timeoutMs === undefined ? Math.max(0, wake) : Math.min(timeoutMs, Math.max(0, wake));
   }
 
   /**

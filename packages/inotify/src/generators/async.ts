@@ -64,7 +64,7 @@ export async function* asyncEvents(
         remaining = lastHit + c.timeoutMs - now;
         if (remaining <= 0) return;
       }
-      await waitForEvents(core, signal, remaining);
+      await waitForEvents(core, signal, core.waitBound(remaining));
     }
   } finally {
     core.release();

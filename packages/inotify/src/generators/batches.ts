@@ -19,9 +19,9 @@ export async function* batchEvents(
     for (;;) {
       if (core.closed) return;
       signal?.throwIfAborted();
-      const batch = core.takeBatch();
-      if (batch !== undefined) {
-        core.interceptor?.batch?.(batch);
+      const taken = core.takeBatch();
+      if (taken !== undefined) {
+        const batch = core.interceptor?.batch?.(taken) ?? taken;
         try {
           yield batch;
         } finally {
@@ -30,7 +30,7 @@ export async function* batchEvents(
         continue;
       }
       if (refill(core)) continue;
-      await waitForEvents(core, signal);
+      await waitForEvents(core, signal, core.waitBound(undefined));
     }
   } finally {
     core.release();

@@ -28,7 +28,7 @@ export function* syncEvents(
   for (;;) {
     yield* drain(core, c);
     if (core.closed) return;
-    let waitMs = blockMs();
+    let waitMs = core.waitBound(blockMs())!;
     if (c.timeoutMs !== undefined)
       waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
     if (core.poll(Math.ceil(waitMs))) {
