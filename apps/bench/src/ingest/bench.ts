@@ -33,6 +33,8 @@ import {
 
 /** How long a consumer's CPU time must stay still for the run to count as over. */
 export const IDLE_MS = 500;
+/** Pause between `ready` and the producer's start. */
+export const SETTLE_AFTER_READY_MS = 200;
 /** Longest wait for a consumer to finish after the producer has. */
 const SETTLE_CAP_MS = 120_000;
 /** Longest wait for `ready` or for the summary. */
@@ -264,6 +266,9 @@ async function runOnce(
   let child: Child | undefined;
   try {
     child = await startConsumer(id, dir, mode, options, inotifywait, outFile);
+    // Let lazy start-up that follows `ready` (a waiter thread, the first wait) finish, so that
+    // the figures are the steady state; the same pause for every consumer.
+    await sleep(SETTLE_AFTER_READY_MS);
     const cpuStart = cpuMs(child.pid);
     const producer = start(
       nativeBinary('producer'),
