@@ -41,7 +41,8 @@ export class Progress {
     const now = performance.now();
     if (now - this.#lastDraw < this.#intervalMs) return;
     this.#lastDraw = now;
-    this.#stream.write(`\r\x1b[Kwatching ${directories.toLocaleString('en-US')} directories…`);
+    const noun = directories === 1 ? 'directory' : 'directories';
+    this.#stream.write(`\r\x1b[Kwatching ${directories.toLocaleString('en-US')} ${noun}…`);
     this.#drawn = true;
   }
 

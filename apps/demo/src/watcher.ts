@@ -2,7 +2,8 @@
  * Opens what the options ask for: one `Inotify` with a watch per path, or (with `-r`) a
  * recursive `InotifyTree`/`InotifyTrees`, behind one small interface.
  */
-import { Inotify, type InotifyEvent } from '@inotify-ts/inotify';
+import * as facade from '@inotify-ts/inotify';
+import { type EventGenOptions, type EventsOptions, Inotify, type InotifyEvent } from '@inotify-ts/inotify';
 import type { Options } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -25,6 +26,20 @@ export interface Watcher {
 const NO_TERMINAL_EVENTS: readonly string[] = [];
 
 /**
+ * Hands over the events of one poll cycle (up to the `null` that ends it). With a block
+ * duration of 0, that is what the kernel has queued now.
+ */
+function drainCycle(
+  source: { eventGen(options: EventGenOptions): Iterable<InotifyEvent | null> },
+  handle: (event: InotifyEvent) => void,
+): void {
+  for (const event of source.eventGen({ terminalEvents: NO_TERMINAL_EVENTS })) {
+    if (event === null) break;
+    handle(event);
+  }
+}
+
+/**
  * Watches each path with one `Inotify`. If a path cannot be watched, the instance is closed
  * and the error, naming that path, is thrown.
  */
@@ -41,10 +56,7 @@ function openFlat(options: Options): Watcher {
     events: (signal) => inotify.events({ signal, terminalEvents: NO_TERMINAL_EVENTS }),
     drain: (handle) => {
       blockS = 0;
-      for (const event of inotify.eventGen({ terminalEvents: NO_TERMINAL_EVENTS })) {
-        if (event === null) break;
-        handle(event);
-      }
+      drainCycle(inotify, handle);
     },
     watchCount: () => inotify.watches().size,
     close: () => inotify.close(),
@@ -64,6 +76,67 @@ export function openWatcher(options: Options, progress: Progress): Watcher {
   return openFlat(options);
 }
 
-function openTree(_options: Options, _progress: Progress): Watcher {
-  throw new Error('--recursive: this build of @inotify-ts/inotify has no InotifyTree yet. Watch without -r');
+/**
+ * What the program uses of `InotifyTrees` (../shared/DESIGN.md): the same `events`/`eventGen`/
+ * `close` as `Inotify`, and the underlying instance for the watch count.
+ */
+interface TreesLike {
+  events(options: EventsOptions): AsyncIterable<InotifyEvent>;
+  eventGen(options: EventGenOptions): Iterable<InotifyEvent | null>;
+  close(): void;
+  readonly inotify?: { watches(): ReadonlyMap<string, number> };
+}
+
+type TreesConstructor = new (
+  paths: readonly string[],
+  options: {
+    mask: number;
+    ignoredDirs: (path: string) => boolean;
+    blockDurationS: () => number;
+  },
+) => TreesLike;
+
+/** `InotifyTrees` where the facade has it (it is looked up, so the demo builds before trees ship). */
+function treesConstructor(): TreesConstructor | undefined {
+  const value = (facade as unknown as Record<string, unknown>)['InotifyTrees'];
+  return typeof value === 'function' ? (value as TreesConstructor) : undefined;
+}
+
+/** True when this build of the facade can watch recursively. */
+export function recursiveSupported(): boolean {
+  return treesConstructor() !== undefined;
+}
+
+/**
+ * Watches every path recursively with one `InotifyTrees`. `--exclude` becomes its `ignoredDirs`
+ * predicate, so an excluded directory never gets a watch. The predicate is asked once per
+ * directory before its watch is added, which also drives the progress line.
+ */
+function openTree(options: Options, progress: Progress): Watcher {
+  const Trees = treesConstructor();
+  if (Trees === undefined) {
+    throw new Error(
+      '--recursive: this build of @inotify-ts/inotify has no InotifyTrees yet. Watch without -r',
+    );
+  }
+  let directories = 0;
+  let blockS = 1;
+  const { exclude } = options;
+  const trees = new Trees(options.paths, {
+    mask: options.mask,
+    ignoredDirs: (path) => {
+      progress.update(++directories);
+      return exclude?.test(path) ?? false;
+    },
+    blockDurationS: () => blockS,
+  });
+  return {
+    events: (signal) => trees.events({ signal, terminalEvents: NO_TERMINAL_EVENTS }),
+    drain: (handle) => {
+      blockS = 0;
+      drainCycle(trees, handle);
+    },
+    watchCount: () => trees.inotify?.watches().size ?? 1,
+    close: () => trees.close(),
+  };
 }

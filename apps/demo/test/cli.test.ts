@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recursiveSupported } from '../src/watcher.js';
 import { CliProcess, requireBuild, tempDir } from './cli-process.js';
 
 /** touch(1) on a new file, with its system calls: open(O_CREAT), futimens, close. */
@@ -278,6 +279,54 @@ describe('ending', () => {
       "WD=(1) MASK=(32768) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_IGNORED'] FILENAME=[]",
     ]);
     expect(cli.stderr).toContain('inotify-demo: no watches left, exiting.\n');
+  });
+});
+
+/** Whether this build of @inotify-ts/inotify has InotifyTrees (issue 5); the -r tests need it. */
+const TREES = recursiveSupported();
+
+describe('--recursive', () => {
+  it.runIf(!TREES)('exits with code 1 and one line when the facade has no InotifyTrees yet', async () => {
+    const { exit, stderr } = await CliProcess.run(['-q', '-r', dir.path]);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(stderr).toBe(
+      'inotify-demo: --recursive: this build of @inotify-ts/inotify has no InotifyTrees yet. Watch without -r.\n',
+    );
+  });
+
+  it.skipIf(!TREES)('sees a file created in a new nested directory, and watches every level', async () => {
+    const cli = await start(['-r', '--format', 'json', dir.path]);
+    expect(cli.stderr).toBe(
+      'Setting up watches.  Beware: since -r was given, this may take a while!\nWatches established.\n',
+    );
+    mkdirSync(join(dir.path, 'a', 'b', 'c'), { recursive: true });
+    writeFileSync(join(dir.path, 'a', 'b', 'c', 'f'), '');
+    const deepest = join(dir.path, 'a', 'b', 'c');
+    const isFileCreate = (line: string) => {
+      const event = JSON.parse(line) as { path: string; filename: string; typeNames: string[] };
+      return event.path === deepest && event.filename === 'f' && event.typeNames.includes('IN_CREATE');
+    };
+    await cli.waitFor(() => cli.lines().some(isFileCreate), `IN_CREATE for ${deepest}/f`);
+    expect(cli.watchCount()).toBe(4);
+  });
+
+  it.skipIf(!TREES)('adds no watch for a directory --exclude matches, at start or later', async () => {
+    for (const sub of ['keep', 'skip/deep']) mkdirSync(join(dir.path, sub), { recursive: true });
+    const cli = await start(['-r', '--exclude', '/skip$', '-e', 'create', '--format', 'text', dir.path]);
+    // The root and keep/; not skip/ nor skip/deep/ below it.
+    expect(cli.watchCount()).toBe(2);
+    writeFileSync(join(dir.path, 'skip', 'f'), '');
+    writeFileSync(join(dir.path, 'skip', 'deep', 'f'), '');
+    mkdirSync(join(dir.path, 'new', 'skip'), { recursive: true });
+    writeFileSync(join(dir.path, 'new', 'skip', 'f'), '');
+    writeFileSync(join(dir.path, 'keep', 'last'), '');
+    await cli.waitFor(() => cli.stdout.includes(`${dir.path}/keep/last`), 'the event for keep/last');
+    expect(cli.watchCount()).toBe(3);
+    const paths = cli.lines().map((line) => line.split(/\s+/).at(-1));
+    expect(paths).toContain(`${dir.path}/new`);
+    expect(paths).not.toContain(`${dir.path}/skip/f`);
+    expect(paths).not.toContain(`${dir.path}/skip/deep/f`);
+    expect(paths).not.toContain(`${dir.path}/new/skip/f`);
   });
 });
 
