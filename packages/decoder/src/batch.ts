@@ -50,22 +50,36 @@ export interface NameSource {
   nameBytesOf(i: number): Uint8Array;
 }
 
+/** @internal A decoder's full-capacity header columns; a batch hands out their first `count` entries. */
+export interface Columns {
+  readonly wd: Int32Array;
+  readonly mask: Uint32Array;
+  readonly cookie: Uint32Array;
+  readonly len: Uint32Array;
+}
+
 /** @internal The one EventBatch implementation, shared by both decoders. */
 export class Batch implements EventBatch {
   readonly #source: NameSource;
   readonly #sequence: number;
+  readonly wd: Int32Array;
+  readonly mask: Uint32Array;
+  readonly cookie: Uint32Array;
+  readonly len: Uint32Array;
 
   constructor(
     source: NameSource,
+    columns: Columns,
     readonly count: number,
-    readonly wd: Int32Array,
-    readonly mask: Uint32Array,
-    readonly cookie: Uint32Array,
-    readonly len: Uint32Array,
     readonly error: DecodeError | null,
   ) {
     this.#source = source;
     this.#sequence = source.sequence;
+    // Views, not copies: subarray allocates only the four small view objects.
+    this.wd = columns.wd.subarray(0, count);
+    this.mask = columns.mask.subarray(0, count);
+    this.cookie = columns.cookie.subarray(0, count);
+    this.len = columns.len.subarray(0, count);
   }
 
   name(i: number): string {

@@ -8,11 +8,12 @@ const NON_ASCII = 0x80000000;
 /**
  * The JavaScript half of the intern table: the string of each name id, decoded once.
  *
- * The wasm side copies each new name into its arena and describes it in `entries`
- * (arena offset, length | NON_ASCII) under ids handed out in arena order, so the names of
- * ids 32k .. 32k+31 lie back to back. An ASCII name is cut (`slice`) from one latin-1
- * string of its whole chunk: one native call per 32 names instead of one per name, which
- * is what makes unique names cheap. A name with other bytes is decoded alone as UTF-8.
+ * The wasm side copies each new name into its arena (zero-padded to 8 bytes) and describes
+ * it in `entries` (arena offset, length | NON_ASCII) under ids handed out in arena order, so
+ * the names of ids 32k .. 32k+31 lie one after the other. An ASCII name is cut (`slice`)
+ * from one latin-1 string of its whole chunk: one native call per 32 names instead of one
+ * per name, which is what makes unique names cheap. A name with other bytes is decoded
+ * alone, as UTF-8.
  *
  * A cut string may share memory with its chunk string (V8 slices strings of 13+ chars), so
  * a name kept alive keeps at most its chunk alive: 32 names, at most 8 KiB.

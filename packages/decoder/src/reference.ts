@@ -1,4 +1,4 @@
-import { Batch, type NameSource } from './batch.js';
+import { Batch, type Columns, type NameSource } from './batch.js';
 import { EVENT_HEADER_BYTES } from './constants.js';
 import type { Decoder, DecoderOptions } from './decoder.js';
 import {
@@ -22,6 +22,7 @@ class ReferenceDecoder implements Decoder, NameSource {
   readonly implementation = 'reference' as const;
   sequence = 0;
   readonly #view: DataView;
+  readonly #columns: Columns;
   readonly #wd: Int32Array;
   readonly #mask: Uint32Array;
   readonly #cookie: Uint32Array;
@@ -37,6 +38,7 @@ class ReferenceDecoder implements Decoder, NameSource {
     this.#mask = new Uint32Array(records);
     this.#cookie = new Uint32Array(records);
     this.#len = new Uint32Array(records);
+    this.#columns = { wd: this.#wd, mask: this.#mask, cookie: this.#cookie, len: this.#len };
     this.#nameOffset = new Uint32Array(records);
   }
 
@@ -68,15 +70,7 @@ class ReferenceDecoder implements Decoder, NameSource {
       count++;
       offset += EVENT_HEADER_BYTES + len;
     }
-    return new Batch(
-      this,
-      count,
-      this.#wd.subarray(0, count),
-      this.#mask.subarray(0, count),
-      this.#cookie.subarray(0, count),
-      this.#len.subarray(0, count),
-      error,
-    );
+    return new Batch(this, this.#columns, count, error);
   }
 
   /** [start, end) of event i's name: the bytes before the first NUL within its len. */

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import { Batch, type NameSource } from './batch.js';
+import { Batch, type Columns, type NameSource } from './batch.js';
 import type { Decoder, DecoderOptions } from './decoder.js';
 import { checkByteLength, decodeError } from './errors.js';
 import { computeLayout, layoutPages, WASM_STATIC_RESERVE } from './layout.js';
@@ -106,10 +106,7 @@ class WasmDecoder implements Decoder, NameSource {
   readonly implementation: 'wasm' | 'wasm-debug';
   sequence = 0;
   readonly #exports: WasmExports;
-  readonly #wd: Int32Array;
-  readonly #mask: Uint32Array;
-  readonly #cookie: Uint32Array;
-  readonly #len: Uint32Array;
+  readonly #columns: Columns;
   readonly #nameOffset: Uint32Array;
   readonly #nameLength: Uint32Array;
   readonly #nameId: Uint32Array;
@@ -157,10 +154,12 @@ class WasmDecoder implements Decoder, NameSource {
     this.implementation = debug ? 'wasm-debug' : 'wasm';
     this.capacity = layout.capacity;
     this.input = new Uint8Array(buffer, l.input, l.capacity);
-    this.#wd = new Int32Array(buffer, l.wd, l.records);
-    this.#mask = new Uint32Array(buffer, l.mask, l.records);
-    this.#cookie = new Uint32Array(buffer, l.cookie, l.records);
-    this.#len = new Uint32Array(buffer, l.len, l.records);
+    this.#columns = {
+      wd: new Int32Array(buffer, l.wd, l.records),
+      mask: new Uint32Array(buffer, l.mask, l.records),
+      cookie: new Uint32Array(buffer, l.cookie, l.records),
+      len: new Uint32Array(buffer, l.len, l.records),
+    };
     this.#nameOffset = new Uint32Array(buffer, l.nameOffset, l.records);
     this.#nameLength = new Uint32Array(buffer, l.nameLength, l.records);
     this.#nameId = new Uint32Array(buffer, l.nameId, l.records);
@@ -184,11 +183,8 @@ class WasmDecoder implements Decoder, NameSource {
     this.#resolved = false;
     return new Batch(
       this,
+      this.#columns,
       count,
-      this.#wd.subarray(0, count),
-      this.#mask.subarray(0, count),
-      this.#cookie.subarray(0, count),
-      this.#len.subarray(0, count),
       kind === 0 ? null : decodeError(kind, exports.errorOffset(), byteLength, exports.errorLen() >>> 0),
     );
   }
