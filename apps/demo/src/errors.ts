@@ -24,18 +24,48 @@ function isSystemError(error: unknown): error is SystemErrorLike {
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
 }
 
-/** Reads one of the inotify limits from /proc, or `undefined` where /proc cannot tell. */
-function inotifyLimit(name: 'max_user_watches' | 'max_user_instances'): number | undefined {
+/** Reads a number from /proc, or `undefined` where /proc cannot tell. */
+function readProcNumber(path: string): number | undefined {
   try {
-    const value = Number.parseInt(readFileSync(`/proc/sys/fs/inotify/${name}`, 'latin1').trim(), 10);
+    const value = Number.parseInt(readFileSync(path, 'latin1').trim(), 10);
     return Number.isFinite(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** One inotify limit as it binds this process: its sysctl name and value. */
+interface Limit {
+  readonly sysctl: string;
+  readonly value: number | undefined;
+}
+
+/**
+ * The inotify limit that binds: `fs.inotify.max_user_*` is the system's, and inside a user
+ * namespace `user.max_inotify_*` may be lower; the lower one is the one to raise.
+ */
+function inotifyLimit(kind: 'watches' | 'instances'): Limit {
+  const system = readProcNumber(`/proc/sys/fs/inotify/max_user_${kind}`);
+  const namespace = readProcNumber(`/proc/sys/user/max_inotify_${kind}`);
+  if (namespace !== undefined && (system === undefined || namespace < system)) {
+    return { sysctl: `user.max_inotify_${kind}`, value: namespace };
+  }
+  return { sysctl: `fs.inotify.max_user_${kind}`, value: system };
+}
+
+/** `(fs.inotify.max_user_watches = 8,192)`, or `''` when the value is unknown. */
+function current(limit: Limit): string {
+  return limit.value === undefined ? '' : ` (${limit.sysctl} = ${limit.value.toLocaleString('en-US')})`;
+}
+
+/** "needs 10001 watches" in a tree's ENOSPC message: how many watches it wanted, where it says so. */
+function watchesNeeded(message: string): number | undefined {
+  const match = /needs (?:at least )?(\d+) watches/.exec(message);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** The cause and the fix for the error codes a watcher meets; `undefined` for the others. */
-function explain(code: string): string | undefined {
+function explain(code: string, message: string): string | undefined {
   switch (code) {
     case 'ENOENT':
       return 'no such file or directory. Check the path, or create it before watching it';
@@ -45,17 +75,19 @@ function explain(code: string): string | undefined {
     case 'EPERM':
       return 'permission denied. Run as a user who may read it, or watch a path you own';
     case 'ENOSPC': {
-      const limit = inotifyLimit('max_user_watches');
-      const now =
-        limit === undefined ? '' : ` (fs.inotify.max_user_watches = ${limit.toLocaleString('en-US')})`;
-      const next = limit === undefined ? 524288 : Math.max(524288, limit * 2);
-      return `the inotify watch limit${now} is reached. Raise it: sudo sysctl fs.inotify.max_user_watches=${next}`;
+      const limit = inotifyLimit('watches');
+      const needed = watchesNeeded(message);
+      const need = needed === undefined ? '' : `: the tree needs ${needed.toLocaleString('en-US')} watches`;
+      const next = Math.max(524288, (limit.value ?? 0) * 2, (needed ?? 0) * 2);
+      return `the inotify watch limit${current(limit)} is reached${need}. Raise it: sudo sysctl ${limit.sysctl}=${next}`;
     }
     case 'EMFILE': {
-      const limit = inotifyLimit('max_user_instances');
-      const now = limit === undefined ? '' : ` (fs.inotify.max_user_instances = ${limit})`;
-      const next = limit === undefined ? 1024 : Math.max(1024, limit * 2);
-      return `too many inotify instances${now}. Close other watchers, or raise it: sudo sysctl fs.inotify.max_user_instances=${next}`;
+      const limit = inotifyLimit('instances');
+      const next = Math.max(1024, (limit.value ?? 0) * 2);
+      return (
+        `too many inotify instances${current(limit)}, or too many open files. Close other watchers, or raise it: ` +
+        `sudo sysctl ${limit.sysctl}=${next}`
+      );
     }
     case 'ENAMETOOLONG':
       return 'the path is too long. Watch a shorter path';
@@ -73,17 +105,37 @@ function firstLine(message: string): string {
 }
 
 /**
- * Turns anything thrown into the one line the program prints: `inotify-demo: <path>: <cause>. <fix>`.
- * The path is left out where the error has none. The result carries no newline.
+ * The part of an error message after the program's name: `<path>: <cause>. <fix>.`, the path
+ * left out where the error has none. No newline.
  *
  * @param error - what was thrown: an `InotifyError`, a Node system error, a {@link UsageError}, or anything.
  */
-export function describeError(error: unknown): string {
+export function describeCause(error: unknown): string {
   if (isSystemError(error)) {
     const where = typeof error.path === 'string' && error.path !== '' ? `${error.path}: ` : '';
-    const cause = explain(error.code) ?? `${firstLine(error.message)} (${error.code})`;
-    return `${PROGRAM}: ${where}${cause}.`;
+    const cause = explain(error.code, error.message) ?? `${firstLine(error.message)} (${error.code})`;
+    return `${where}${cause}.`;
   }
-  if (error instanceof Error) return `${PROGRAM}: ${firstLine(error.message)}.`;
-  return `${PROGRAM}: ${firstLine(String(error))}.`;
+  if (error instanceof Error) return `${firstLine(error.message)}.`;
+  return `${firstLine(String(error))}.`;
+}
+
+/**
+ * Turns anything thrown into the one line the program prints: `inotify-demo: <path>: <cause>. <fix>`.
+ *
+ * @param error - what was thrown.
+ */
+export function describeError(error: unknown): string {
+  return `${PROGRAM}: ${describeCause(error)}`;
+}
+
+/**
+ * A warning about one directory a tree could not watch or list, in the facade's own words
+ * (which say what the tree does about it), without the leading error code.
+ *
+ * @param error - the error a tree reported through `onError`.
+ */
+export function describeWarning(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${firstLine(message).replace(/^E[A-Z0-9]+: /, '')}.`;
 }

@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const progress = new Progress(stderr, options.quiet < 1);
   let watcher: Watcher;
   try {
-    watcher = openWatcher(options, progress);
+    watcher = openWatcher(options, { progress, warn: (line) => warn(options, line) });
   } catch (error) {
     progress.done();
     stderr.write(`${describeError(error)}\n`);
@@ -56,6 +56,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   return watch(watcher, options, () => info('Watches established.'));
 }
 
+/** Writes `inotify-demo: warning: <line>` on stderr, unless `-qq`. */
+function warn(options: Options, line: string): void {
+  if (options.quiet < 2) process.stderr.write(`${PROGRAM}: warning: ${line}\n`);
+}
+
 /**
  * Prints events from `watcher` until something stops it, then cleans up and returns the exit code.
  * `ready` is called once the signal handlers are in place: a signal sent as soon as the program
@@ -63,9 +68,6 @@ export async function main(argv: readonly string[]): Promise<number> {
  */
 async function watch(watcher: Watcher, options: Options, ready: () => void): Promise<number> {
   const { stdout, stderr } = process;
-  const warn = (line: string) => {
-    if (options.quiet < 2) stderr.write(`${PROGRAM}: warning: ${line}\n`);
-  };
   const controller = new AbortController();
   let reason: StopReason | undefined;
   const stop = (why: StopReason) => {
@@ -99,6 +101,7 @@ async function watch(watcher: Watcher, options: Options, ready: () => void): Pro
     const { mask } = event.header;
     if ((mask & IN_Q_OVERFLOW) !== 0) {
       warn(
+        options,
         "the kernel's event queue overflowed (IN_Q_OVERFLOW): events were lost. Raise " +
           'fs.inotify.max_queued_events, or watch less.',
       );

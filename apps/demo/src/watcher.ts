@@ -1,11 +1,20 @@
 /**
  * Opens what the options ask for: one `Inotify` with a watch per path, or (with `-r`) a
- * recursive `InotifyTree`/`InotifyTrees`, behind one small interface.
+ * recursive `InotifyTrees`, behind one small interface.
  */
 import * as facade from '@inotify-ts/inotify';
 import { type EventGenOptions, type EventsOptions, Inotify, type InotifyEvent } from '@inotify-ts/inotify';
+import { describeWarning } from './errors.js';
 import type { Options } from './options.js';
 import type { Progress } from './progress.js';
+
+/** What the watcher reports while it works, besides events. */
+export interface WatcherHooks {
+  /** Told how many directories are watched while a recursive set-up runs. */
+  readonly progress: Progress;
+  /** Prints a warning line (a directory a tree cannot watch, …). */
+  readonly warn: (line: string) => void;
+}
 
 /** What the program needs from a watcher, flat or recursive. */
 export interface Watcher {
@@ -67,12 +76,12 @@ function openFlat(options: Options): Watcher {
  * Opens the watcher the options ask for.
  *
  * @param options - the parsed command line.
- * @param progress - told how many directories are watched while a recursive set-up runs.
+ * @param hooks - progress and warnings.
  * @throws the facade's `InotifyError` (a path that cannot be watched, a watch limit), or an
- *   `Error` when `-r` is asked for and the facade has no `InotifyTree`.
+ *   `Error` when `-r` is asked for and the facade has no `InotifyTrees`.
  */
-export function openWatcher(options: Options, progress: Progress): Watcher {
-  if (options.recursive) return openTree(options, progress);
+export function openWatcher(options: Options, hooks: WatcherHooks): Watcher {
+  if (options.recursive) return openTree(options, hooks);
   return openFlat(options);
 }
 
@@ -91,8 +100,10 @@ type TreesConstructor = new (
   paths: readonly string[],
   options: {
     mask: number;
-    ignoredDirs: (path: string) => boolean;
+    ignoredDirs?: (path: string, name: string) => boolean;
     blockDurationS: () => number;
+    onProgress: (progress: { readonly reason: 'start' | 'rescan'; readonly dirs: number }) => void;
+    onError: (error: Error) => void;
   },
 ) => TreesLike;
 
@@ -109,26 +120,26 @@ export function recursiveSupported(): boolean {
 
 /**
  * Watches every path recursively with one `InotifyTrees`. `--exclude` becomes its `ignoredDirs`
- * predicate, so an excluded directory never gets a watch. The predicate is asked once per
- * directory before its watch is added, which also drives the progress line.
+ * predicate (over full paths), so an excluded directory never gets a watch; the roots themselves
+ * are always watched. Directories the tree cannot read are warned about and left out.
  */
-function openTree(options: Options, progress: Progress): Watcher {
+function openTree(options: Options, hooks: WatcherHooks): Watcher {
   const Trees = treesConstructor();
   if (Trees === undefined) {
     throw new Error(
       '--recursive: this build of @inotify-ts/inotify has no InotifyTrees yet. Watch without -r',
     );
   }
-  let directories = 0;
   let blockS = 1;
   const { exclude } = options;
   const trees = new Trees(options.paths, {
     mask: options.mask,
-    ignoredDirs: (path) => {
-      progress.update(++directories);
-      return exclude?.test(path) ?? false;
-    },
+    ...(exclude === undefined ? {} : { ignoredDirs: (path: string) => exclude.test(path) }),
     blockDurationS: () => blockS,
+    onProgress: ({ reason, dirs }) => {
+      if (reason === 'start') hooks.progress.update(dirs);
+    },
+    onError: (error) => hooks.warn(describeWarning(error)),
   });
   return {
     events: (signal) => trees.events({ signal, terminalEvents: NO_TERMINAL_EVENTS }),

@@ -1,7 +1,7 @@
 /**
  * Runs the BUILT program (dist/cli.js) as a child process and watches what it prints.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,9 @@ export class CliProcess {
   readonly exited: Promise<Exit>;
   #waiters = new Set<() => void>();
 
-  private constructor(args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  private constructor(args: readonly string[], env: NodeJS.ProcessEnv, wrap: readonly string[]) {
+    const [command, ...prefix] = [...wrap, process.execPath, CLI, ...args] as [string, ...string[]];
+    this.child = spawn(command, prefix, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
       this.#notify();
@@ -56,15 +57,16 @@ export class CliProcess {
    * Starts the program. Unless `ready` is false, waits until it says its watches are established.
    *
    * @param args - the command line.
-   * @param options - extra environment; `ready: false` to return at once.
+   * @param options - extra environment; `ready: false` to return at once; `wrap`: a command
+   *   that runs the program (its last arguments are node, the program and `args`).
    */
   static async start(
     args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv; ready?: boolean } = {},
+    options: { env?: NodeJS.ProcessEnv; ready?: boolean; wrap?: readonly string[] } = {},
   ): Promise<CliProcess> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     if (options.env?.['FORCE_COLOR'] === undefined) delete env['FORCE_COLOR'];
-    const cli = new CliProcess(args, env);
+    const cli = new CliProcess(args, env, options.wrap ?? []);
     if (options.ready !== false) await cli.waitFor(() => cli.stderr.includes(READY), `'${READY}' on stderr`);
     return cli;
   }
@@ -72,7 +74,7 @@ export class CliProcess {
   /** Runs the program to its end and returns its exit and output. */
   static async run(
     args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv } = {},
+    options: { env?: NodeJS.ProcessEnv; wrap?: readonly string[] } = {},
   ): Promise<{ exit: Exit; stdout: string; stderr: string }> {
     const cli = await CliProcess.start(args, { ...options, ready: false });
     const exit = await cli.exited;
@@ -174,6 +176,26 @@ export class CliProcess {
     }
     return count;
   }
+}
+
+/** Whether this system lets us create a user namespace, where inotify limits can be lowered privately. */
+export const USER_NAMESPACES = spawnSync('unshare', ['-U', '-r', 'true']).status === 0;
+
+/**
+ * A `wrap` for {@link CliProcess.start} that runs the program in a new user namespace whose
+ * `/proc/sys/user/max_inotify_<kind>` is `value`: the limit is lowered for that namespace
+ * only; `/proc/sys/fs/inotify` is never touched.
+ */
+export function withInotifyLimit(kind: 'watches' | 'instances', value: number): string[] {
+  return [
+    'unshare',
+    '-U',
+    '-r',
+    'sh',
+    '-c',
+    `echo ${value} > /proc/sys/user/max_inotify_${kind} && exec "$@"`,
+    'sh',
+  ];
 }
 
 /** A fresh directory for one test, removed by the returned function. */

@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recursiveSupported } from '../src/watcher.js';
-import { CliProcess, requireBuild, tempDir } from './cli-process.js';
+import { CliProcess, requireBuild, tempDir, USER_NAMESPACES, withInotifyLimit } from './cli-process.js';
 
 /** touch(1) on a new file, with its system calls: open(O_CREAT), futimens, close. */
 function touch(path: string): void {
@@ -242,6 +242,38 @@ describe('ending', () => {
       `inotify-demo: ${join(file, 'x')}: a component of the path is not a directory. Check the path.\n`,
     );
   });
+
+  // Skipped where user namespaces are refused: the limits can then not be lowered without
+  // touching /proc/sys/fs/inotify, which tests never do.
+  it.skipIf(!USER_NAMESPACES)(
+    'exits with code 1 and one line naming the watch limit and its sysctl',
+    async () => {
+      const dirs = ['a', 'b', 'c'].map((name) => join(dir.path, name));
+      for (const path of dirs) mkdirSync(path);
+      const { exit, stderr } = await CliProcess.run(['-q', ...dirs], {
+        wrap: withInotifyLimit('watches', 2),
+      });
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(stderr).toBe(
+        `inotify-demo: ${dirs[2]}: the inotify watch limit (user.max_inotify_watches = 2) is reached. ` +
+          'Raise it: sudo sysctl user.max_inotify_watches=524288.\n',
+      );
+    },
+  );
+
+  it.skipIf(!USER_NAMESPACES)(
+    'exits with code 1 and one line naming the instance limit and its sysctl',
+    async () => {
+      const { exit, stderr } = await CliProcess.run(['-q', dir.path], {
+        wrap: withInotifyLimit('instances', 0),
+      });
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(stderr).toBe(
+        'inotify-demo: too many inotify instances (user.max_inotify_instances = 0), or too many open files. ' +
+          'Close other watchers, or raise it: sudo sysctl user.max_inotify_instances=1024.\n',
+      );
+    },
+  );
 
   it('exits with code 1 and one line for an unknown option', async () => {
     const { exit, stderr } = await CliProcess.run(['--frobnicate']);
