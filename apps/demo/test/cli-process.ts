@@ -35,7 +35,8 @@ export class CliProcess {
   #waiters = new Set<() => void>();
 
   private constructor(args: readonly string[], env: NodeJS.ProcessEnv, wrap: readonly string[]) {
-    const [command, ...prefix] = [...wrap, process.execPath, CLI, ...args] as [string, ...string[]];
+    const program = wrap[0] === 'script' ? [] : [process.execPath, CLI, ...args];
+    const [command, ...prefix] = [...wrap, ...program] as [string, ...string[]];
     this.child = spawn(command, prefix, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
@@ -149,6 +150,14 @@ export class CliProcess {
     }
   }
 
+  /** The pid of the child's only child (the program, when it runs under script(1)). */
+  grandchild(): number {
+    const children = readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, 'latin1').trim();
+    const pid = Number(children.split(' ')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no child process under ${this.child.pid}`);
+    return pid;
+  }
+
   /** The process state letter from /proc/<pid>/stat: `S` sleeping, `T` stopped, … */
   state(): string {
     const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'latin1');
@@ -196,6 +205,20 @@ export function withInotifyLimit(kind: 'watches' | 'instances', value: number): 
     `echo ${value} > /proc/sys/user/max_inotify_${kind} && exec "$@"`,
     'sh',
   ];
+}
+
+/** Whether script(1) is here to give the program a terminal. */
+export const SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+/**
+ * A `wrap` for {@link CliProcess.start} that runs the program on a pseudo-terminal through
+ * script(1): stdout and stderr are then one terminal, read as the child's stdout. The program
+ * is then a child of script: signal it through {@link CliProcess.grandchild}.
+ */
+export function onTerminal(args: readonly string[]): { wrap: string[]; args: string[] } {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return { wrap: ['script', '-qfec', command, '/dev/null'], args: [] };
 }
 
 /** A fresh directory for one test, removed by the returned function. */

@@ -16,7 +16,16 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recursiveSupported } from '../src/watcher.js';
-import { CliProcess, requireBuild, tempDir, USER_NAMESPACES, withInotifyLimit } from './cli-process.js';
+import {
+  CliProcess,
+  onTerminal,
+  READY,
+  requireBuild,
+  SCRIPT,
+  tempDir,
+  USER_NAMESPACES,
+  withInotifyLimit,
+} from './cli-process.js';
 
 /** touch(1) on a new file, with its system calls: open(O_CREAT), futimens, close. */
 function touch(path: string): void {
@@ -56,7 +65,7 @@ let running: CliProcess[] = [];
 
 async function start(
   args: string[],
-  options?: { env?: NodeJS.ProcessEnv; ready?: boolean },
+  options?: { env?: NodeJS.ProcessEnv; ready?: boolean; wrap?: readonly string[] },
 ): Promise<CliProcess> {
   const cli = await CliProcess.start(args, options);
   running.push(cli);
@@ -398,6 +407,31 @@ describe('--stats', () => {
         paths: [{ path: dir.path, total: 4, events: { attrib: 1, close_write: 1, open: 1, create: 1 } }],
       },
     });
+  });
+
+  // script(1) (util-linux) provides the terminal; skipped where it is missing.
+  it.skipIf(!SCRIPT)('redraws the table in place with events/s while stdout is a terminal', async () => {
+    const { wrap, args } = onTerminal(['--stats', dir.path]);
+    const cli = await start(args, { wrap, ready: false });
+    await cli.waitFor(() => cli.stdout.includes(READY), 'the ready line on the terminal');
+    for (const name of ['a', 'b', 'c']) touch(join(dir.path, name));
+    // Redrawn once a second: 3 touches are 12 events.
+    await cli.waitFor(() => /12 events, \d+ events\/s/.test(cli.stdout), 'a redraw with 12 events');
+    process.kill(cli.grandchild(), 'SIGINT');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const screen = cli.stdout.replaceAll('\r\n', '\n');
+    // Every redraw and the final table start by moving up over the last drawing and clearing it.
+    expect(screen).toContain('0 events, 0 events/s\nNo events occurred.\n\x1b[2F\x1b[J');
+    expect(screen).toMatch(/\x1b\[J12 events, \d+ events\/s\ntotal {2}attrib/);
+    expect(screen).toContain('\x1b[3F\x1b[Jtotal');
+    const final = screen.slice(screen.lastIndexOf('\x1b[J') + 3);
+    expect(final).toBe(
+      [
+        'total  attrib  close_write  open  create  filename',
+        `12     3       3            3     3       ${dir.path}`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('says no events occurred when there were none', async () => {
