@@ -5,7 +5,8 @@ import type { DecodeError } from './errors.js';
  *
  * Event `i` (0 <= i < count) is `{ wd: wd[i], mask: mask[i], cookie: cookie[i], len: len[i] }`
  * with the name `name(i)`. The columns are views on the decoder's memory, not copies:
- * a batch is valid until the next `decode()` on the same decoder, which overwrites them.
+ * a batch is valid until the next `decode()` on the same decoder, which overwrites them,
+ * and until `decoder.input` is written again (names are read from it lazily).
  * Copy what you keep (`Int32Array.from(batch.wd)`, the strings from `name(i)`).
  */
 export interface EventBatch {

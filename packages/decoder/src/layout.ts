@@ -13,17 +13,16 @@ const STATIC_RESERVE = PAGE;
 
 /**
  * Where each region lives in the decoder's memory (byte offsets) and how big it is.
+ * C = capacity, R = records = floor(C / 16): every event is at least its 16-byte header, so
+ * C bytes never hold more than R events. Every region starts 16-byte aligned.
  *
  * ```
- * 0             65536                     (every region starts 16-byte aligned)
- * | wasm static | input: capacity bytes   | wd | mask | cookie | len | nameOffset |
- *   nameLength | nameId |  (7 columns of records x u32)
- * | intern slots: slotCount x (idPlus1 u32, hash u32) | intern entries: idCapacity x
- *   (arenaOffset u32, length u32) | arena: arenaBytes of name bytes |
+ * 0        64 KiB
+ * | module | input    | wd  | mask | cookie | len | nameOffset | nameLength | nameId |
+ * | static | C bytes  | ------------------ 7 columns of R x u32 ------------------- |
+ * | intern slots: 2R (power of 2) x (id+1 u32, hash u32) | entries: R x (offset u32, length u32) |
+ * | arena: 2C bytes of name copies, each zero-padded to 8 |
  * ```
- *
- * `records = floor(capacity / 16)`: every event is at least its 16-byte header, so a
- * buffer of `capacity` bytes can never hold more events than that.
  */
 export interface Layout {
   readonly capacity: number;
