@@ -12,19 +12,13 @@ export const TREE_WATCHERS = ['inotify-ts', 'chokidar', 'parcel', 'fs.watch'] as
 /** One of {@link TREE_WATCHERS}. */
 export type TreeWatcherKind = (typeof TREE_WATCHERS)[number];
 
-/** The part of InotifyTree this benchmark uses (DESIGN.md: `new InotifyTree(path, options)`). */
-interface InotifyTreeLike {
-  close(): void;
-}
-
 /** Arms `root` with `kind`; resolves once the library says the watches are in place. */
 async function arm(kind: TreeWatcherKind, root: string): Promise<void> {
   switch (kind) {
     case 'inotify-ts': {
-      const mod = (await import('@inotify-ts/inotify')) as Record<string, unknown>;
-      const Tree = mod['InotifyTree'] as (new (path: string) => InotifyTreeLike) | undefined;
-      if (Tree === undefined) throw new Error('@inotify-ts/inotify exports no InotifyTree yet');
-      new Tree(root);
+      const { InotifyTree } = await import('@inotify-ts/inotify');
+      // The constructor walks the tree and adds every watch before it returns.
+      new InotifyTree(root);
       return;
     }
     case 'chokidar': {
