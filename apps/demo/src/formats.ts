@@ -106,7 +106,7 @@ function textLine(event: InotifyEvent, now: Date, colors: Palette): string {
   const style = eventStyle(event.typeNames, colors);
   const path = event.header.wd === -1 ? '(event queue overflowed: events were lost)' : eventPath(event);
   const synthetic = event.synthetic === true ? colors.dim(' (found by scan)') : '';
-  return `${colors.dim(time)}  ${style(names.padEnd(14))} ${escapeControl(path)}${synthetic}`;
+  return `${colors.dim(time)}  ${style(names.padEnd(16))} ${escapeControl(path)}${synthetic}`;
 }
 
 /**

@@ -34,10 +34,15 @@ export class CliProcess {
   readonly exited: Promise<Exit>;
   #waiters = new Set<() => void>();
 
-  private constructor(args: readonly string[], env: NodeJS.ProcessEnv, wrap: readonly string[]) {
+  private constructor(
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+    wrap: readonly string[],
+    user: { uid: number; gid: number } | undefined,
+  ) {
     const program = wrap[0] === 'script' ? [] : [process.execPath, CLI, ...args];
     const [command, ...prefix] = [...wrap, ...program] as [string, ...string[]];
-    this.child = spawn(command, prefix, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, prefix, { env, stdio: ['ignore', 'pipe', 'pipe'], ...user });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
       this.#notify();
@@ -59,15 +64,21 @@ export class CliProcess {
    *
    * @param args - the command line.
    * @param options - extra environment; `ready: false` to return at once; `wrap`: a command
-   *   that runs the program (its last arguments are node, the program and `args`).
+   *   that runs the program (its last arguments are node, the program and `args`); `user`: run
+   *   as that user (the tests run as root).
    */
   static async start(
     args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv; ready?: boolean; wrap?: readonly string[] } = {},
+    options: {
+      env?: NodeJS.ProcessEnv;
+      ready?: boolean;
+      wrap?: readonly string[];
+      user?: { uid: number; gid: number };
+    } = {},
   ): Promise<CliProcess> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     if (options.env?.['FORCE_COLOR'] === undefined) delete env['FORCE_COLOR'];
-    const cli = new CliProcess(args, env, options.wrap ?? []);
+    const cli = new CliProcess(args, env, options.wrap ?? [], options.user);
     if (options.ready !== false) await cli.waitFor(() => cli.stderr.includes(READY), `'${READY}' on stderr`);
     return cli;
   }

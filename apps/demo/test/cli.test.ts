@@ -2,6 +2,7 @@
  * The built program, run as a child process against the real kernel.
  */
 import {
+  chmodSync,
   closeSync,
   constants,
   futimesSync,
@@ -65,7 +66,12 @@ let running: CliProcess[] = [];
 
 async function start(
   args: string[],
-  options?: { env?: NodeJS.ProcessEnv; ready?: boolean; wrap?: readonly string[] },
+  options?: {
+    env?: NodeJS.ProcessEnv;
+    ready?: boolean;
+    wrap?: readonly string[];
+    user?: { uid: number; gid: number };
+  },
 ): Promise<CliProcess> {
   const cli = await CliProcess.start(args, options);
   running.push(cli);
@@ -200,14 +206,14 @@ describe('--format text', () => {
     const cli = await start(['--format', 'text', dir.path]);
     mkdirSync(join(dir.path, 'dir1'));
     const [line] = await cli.waitForLines(1);
-    expect(line).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  CREATE,ISDIR   ${dir.path}/dir1$`));
+    expect(line).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  CREATE,ISDIR     ${dir.path}/dir1$`));
   });
 
   it('colors with FORCE_COLOR even into a pipe, and NO_COLOR does not win over it', async () => {
     const cli = await start(['--format', 'text', dir.path], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     mkdirSync(join(dir.path, 'dir1'));
     const [line] = await cli.waitForLines(1);
-    expect(line).toContain(`\x1b[32mCREATE,ISDIR  \x1b[39m ${dir.path}/dir1`);
+    expect(line).toContain(`\x1b[32mCREATE,ISDIR    \x1b[39m ${dir.path}/dir1`);
   });
 });
 
@@ -369,6 +375,42 @@ describe('--recursive', () => {
     expect(paths).not.toContain(`${dir.path}/skip/deep/f`);
     expect(paths).not.toContain(`${dir.path}/new/skip/f`);
   });
+});
+
+describe('--recursive, when a directory cannot be watched', () => {
+  it.skipIf(!TREES || !USER_NAMESPACES)(
+    'exits with code 1 and one line giving the watches the tree needs and the limit',
+    async () => {
+      for (const sub of ['a/b', 'c', 'd']) mkdirSync(join(dir.path, sub), { recursive: true });
+      const { exit, stderr } = await CliProcess.run(['-q', '-r', dir.path], {
+        wrap: withInotifyLimit('watches', 2),
+      });
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(stderr).toMatch(
+        new RegExp(
+          `^inotify-demo: ${dir.path}/[a-d/]+: the inotify watch limit \\(user\\.max_inotify_watches = 2\\) is ` +
+            'reached: the tree needs 5 watches\\. Raise it: sudo sysctl user\\.max_inotify_watches=524288\\.\\n$',
+        ),
+      );
+    },
+  );
+
+  it.skipIf(!TREES || process.getuid?.() !== 0)(
+    'warns in one line about a directory it may not read, and watches the rest',
+    async () => {
+      for (const sub of ['ok', 'locked/inner']) mkdirSync(join(dir.path, sub), { recursive: true });
+      chmodSync(dir.path, 0o755);
+      chmodSync(join(dir.path, 'locked'), 0o000);
+      // Run as nobody: root may read anything.
+      const cli = await start(['-r', dir.path], { user: { uid: 65534, gid: 65534 } });
+      const warnings = cli.stderr.split('\n').filter((line) => line.startsWith('inotify-demo: warning: '));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`'${dir.path}/locked'`);
+      expect(warnings[0]).toContain('permission denied');
+      expect(cli.watchCount()).toBe(2);
+      expect(await cli.stop()).toEqual({ code: 0, signal: null });
+    },
+  );
 });
 
 describe('--exclude', () => {
