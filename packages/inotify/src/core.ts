@@ -57,6 +57,8 @@ export class Core {
   /** The decoded batch being delivered; records before `#cursor` are delivered. */
   #batch: EventBatch | null = null;
   #cursor = 0;
+  /** Where the batch `takeBatch()` returned last starts in `#batch`; -1 for injected events. */
+  #takenFrom = -1;
   /** Events injected by the interceptor, delivered before the rest of `#batch`. */
   #injected: InotifyEvent[] = [];
   #injectedHead = 0;
@@ -180,6 +182,7 @@ export class Core {
     if (this.#injectedHead < this.#injected.length) {
       const batch = arrayBatch(this.#injected.slice(this.#injectedHead));
       this.#resetInjected();
+      this.#takenFrom = -1;
       return batch;
     }
     const batch = this.#batch;
@@ -189,7 +192,27 @@ export class Core {
     }
     const from = this.#cursor;
     this.#cursor = batch.count;
+    this.#takenFrom = from;
     return from === 0 ? batch : offsetBatch(batch, from);
+  }
+
+  /**
+   * Puts the records of the batch `takeBatch()` just returned back from its record `index` on:
+   * they are taken again (after any events injected meanwhile). For an interceptor that splits a
+   * batch where it injects events. Not for injected batches.
+   */
+  untake(index: number): void {
+    const from = this.#takenFrom;
+    if (
+      from < 0 ||
+      this.#batch === null ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      from + index > this.#batch.count
+    ) {
+      throw new RangeError(`untake(${index}): not a record of the decoded batch taken last`);
+    }
+    this.#cursor = from + index;
   }
 
   /** Ends the watches a delivered columnar batch reported `IN_IGNORED` for. */
