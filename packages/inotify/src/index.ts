@@ -1,6 +1,7 @@
 /**
  * Linux inotify for Node.js: the Python `inotify` package's generator API (`Inotify`,
- * `addWatch`, `eventGen`), plus non-blocking async iteration and columnar batches.
+ * `addWatch`, `eventGen`, `InotifyTree`, `InotifyTrees`), plus non-blocking async iteration,
+ * columnar batches and recursive trees that stay exact.
  *
  * @packageDocumentation
  */
@@ -45,3 +46,6 @@ export {
   type EventsOptions,
   type FilterPredicate,
 } from './options.js';
+export type { IgnoredDirPredicate, InotifyTreeOptions, TreeProgress } from './tree/options.js';
+export { InotifyTree } from './tree/tree.js';
+export { InotifyTrees, type TreeBatch } from './tree/trees.js';

@@ -1,0 +1,96 @@
+import { constants } from 'node:os';
+import { InotifyError } from '@inotify-ts/syscall';
+
+/** The error code of a Node `fs` error or an {@link InotifyError}, `undefined` for anything else. */
+export function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A directory that vanished or stopped being a directory between the moment the tree saw it and
+ * the moment it watched or listed it: not an error, the kernel reports what happened to it.
+ */
+export function vanished(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** A directory the tree could not list (readdir failed): `syscall` `'scandir'`, as Node names it. */
+export function unreadableError(dir: string, cause: unknown): InotifyError {
+  const code = codeOf(cause) ?? 'EIO';
+  const errno = constants.errno[code as keyof typeof constants.errno] ?? 0;
+  const why = code === 'EACCES' ? 'permission denied (listing needs read permission on it)' : code;
+  return new InotifyError({
+    code,
+    errno,
+    syscall: 'scandir',
+    path: dir,
+    message: `${code}: cannot list '${dir}': ${why}; the tree watches it but not the directories inside it`,
+    cause,
+  });
+}
+
+/** A directory whose watch could not be added: the kernel's error, with what it means for the tree. */
+export function unwatchableError(dir: string, cause: InotifyError): InotifyError {
+  return new InotifyError({
+    code: cause.code,
+    errno: cause.errno,
+    syscall: cause.syscall,
+    path: dir,
+    message: `${cause.message}; the tree does not watch it or anything inside it`,
+    cause,
+  });
+}
+
+/**
+ * A directory whose name is not valid UTF-8: Node hands directory names out as strings, so the
+ * tree cannot name it to the kernel.
+ */
+export function encodingError(dir: string): InotifyError {
+  return new InotifyError({
+    code: 'EILSEQ',
+    errno: constants.errno.EILSEQ,
+    syscall: 'scandir',
+    path: dir,
+    message: `EILSEQ: the name of '${dir}' (shown with U+FFFD) is not valid UTF-8; the tree does not watch it or anything inside it`,
+  });
+}
+
+/** A tree root that is a symbolic link: the tree never follows one. */
+export function symlinkRootError(root: string, cause: InotifyError): InotifyError {
+  return new InotifyError({
+    code: 'ENOTDIR',
+    errno: constants.errno.ENOTDIR,
+    syscall: 'inotify_add_watch',
+    path: root,
+    message: `ENOTDIR: tree root '${root}' is a symbolic link, and a tree follows no symbolic links; pass its target (fs.realpathSync())`,
+    cause,
+  });
+}
+
+/**
+ * The watch limit stopped the tree: how many watches it needs, how many it holds, and the
+ * kernel's own explanation (the limit, its value and the sysctl that raises it).
+ */
+export function watchLimitError(
+  root: string,
+  needed: number,
+  held: number,
+  cause: InotifyError,
+  during: 'start' | 'growth' | 'rescan',
+): InotifyError {
+  const what =
+    during === 'start'
+      ? `watching the tree under '${root}' needs ${needed} watches, and only ${held} could be added`
+      : `the tree under '${root}' now needs at least ${needed} watches and holds ${held}: ` +
+        `directories ${during === 'growth' ? 'that appeared' : 'found by the rescan'} are not all watched`;
+  return new InotifyError({
+    code: 'ENOSPC',
+    errno: constants.errno.ENOSPC,
+    syscall: 'inotify_add_watch',
+    path: cause.path ?? root,
+    message: `ENOSPC: ${what}. ${cause.message.replace(/^ENOSPC: /, '')}`,
+    cause,
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The walk that arms a directory and everything below it: the start-up walk, the scan of a
+ * directory that appears, and the rescan after `IN_Q_OVERFLOW`.
+ *
+ * Each directory is watched first and listed second, so nothing created in it after the listing
+ * can be missed: it is either in the listing or reported by the kernel. While the walk reads a
+ * directory its watch leaves out IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE (the events of reading
+ * a directory, eight per directory with its parent watched: a 10,000-directory walk would flood
+ * the kernel queue); when the walk is done every watch it added is widened to the full mask.
+ */
+import { type Dirent, lstatSync, readdirSync } from 'node:fs';
+import * as sys from '@inotify-ts/syscall';
+import type { InotifyError } from '../errors.js';
+import type { InotifyEvent } from '../event.js';
+import type { WatchTable } from '../watches.js';
+import { codeOf, encodingError, unreadableError, unwatchableError, vanished } from './errors.js';
+import type { IgnoredDirPredicate, TreeMasks } from './options.js';
+import { childPath } from './paths.js';
+import { syntheticCreate } from './synthetic.js';
+
+/** What a walk works on: the instance's fd and table, and the tree's settings. */
+export interface WalkContext {
+  readonly fd: number;
+  readonly table: WatchTable;
+  readonly masks: TreeMasks;
+  readonly ignored: IgnoredDirPredicate | null;
+  /** Reports a directory the walk could not watch or list, and carries on. */
+  hole(path: string, error: InotifyError): void;
+  /** Forgets a hole at `path` (it was watched and listed now). */
+  mended(path: string): void;
+  /** Watches whose widening failed: the directory was renamed in the meantime. */
+  readonly narrow: Set<number>;
+}
+
+/** What a walk should produce besides watches. */
+export interface WalkOptions {
+  /** Where to put a synthetic `IN_CREATE` for every entry found; `null`: report nothing. */
+  readonly synthetic: InotifyEvent[] | null;
+  /** Every wd the walk watched (also keeps a bind-mount loop from being walked twice). */
+  readonly visited: Set<number>;
+  /** Called every 1,024 directories with the count so far. */
+  readonly progress?: ((dirs: number) => void) | undefined;
+}
+
+/** How a walk ended. */
+export interface WalkResult {
+  /** Directories walked (watched, or reported as holes). */
+  readonly dirs: number;
+  /** The ENOSPC that stopped the walk, with the directories it could not reach counted. */
+  readonly limit: { readonly error: InotifyError; readonly unwatched: number } | null;
+}
+
+/** Watches `top` and every directory below it; see the module comment. */
+export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkResult {
+  const { fd, table, masks, ignored } = ctx;
+  const { synthetic, visited, progress } = options;
+  const stack = [top];
+  const widenPaths: string[] = [];
+  const widenWds: number[] = [];
+  let dirs = 0;
+  let limit: WalkResult['limit'] = null;
+  try {
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      dirs++;
+      if (progress !== undefined && (dirs & 1023) === 0) progress(dirs);
+      let wd: number;
+      try {
+        wd = sys.addWatch(fd, dir, masks.reading);
+      } catch (error) {
+        if (codeOf(error) === 'ENOSPC') {
+          stack.push(dir);
+          dirs--;
+          limit = { error: error as InotifyError, unwatched: countDirs(stack, ignored) };
+          break;
+        }
+        if (!vanished(error)) ctx.hole(dir, unwatchableError(dir, error as InotifyError));
+        continue;
+      }
+      if (visited.has(wd)) continue;
+      visited.add(wd);
+      table.set(dir, wd);
+      if (masks.reading !== masks.full) {
+        widenPaths.push(dir);
+        widenWds.push(wd);
+      }
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        // Vanished after the watch was added: its IN_DELETE_SELF and IN_IGNORED are on the way.
+        if (!vanished(error)) ctx.hole(dir, unreadableError(dir, error));
+        continue;
+      }
+      ctx.mended(dir);
+      const firstChild = stack.length;
+      for (const entry of entries) {
+        const name = entry.name;
+        const isDir = entry.isDirectory();
+        if (synthetic !== null) synthetic.push(syntheticCreate(wd, dir, name, isDir));
+        if (!isDir) continue;
+        const child = childPath(dir, name);
+        if (ignored?.(child, name)) continue;
+        if (name.includes('\uFFFD') && !exists(child)) {
+          ctx.hole(child, encodingError(child));
+          continue;
+        }
+        stack.push(child);
+      }
+      // Walk the children in listing order: the stack pops the last one first.
+      for (let a = firstChild, b = stack.length - 1; a < b; a++, b--) {
+        const child = stack[a]!;
+        stack[a] = stack[b]!;
+        stack[b] = child;
+      }
+    }
+  } finally {
+    widen(ctx, widenPaths, widenWds);
+  }
+  return { dirs, limit };
+}
+
+/**
+ * Adds the full mask to the watches a walk added with the reading mask. A directory renamed
+ * since is found under its new path later (the rename's events relocate it, and the tree widens
+ * it then); a path that now names another directory is left alone.
+ */
+function widen(ctx: WalkContext, paths: readonly string[], wds: readonly number[]): void {
+  for (let k = 0; k < paths.length; k++) {
+    const wd = wds[k]!;
+    if (ctx.table.pathOf(wd) !== paths[k]) continue; // ended or moved during the walk
+    if (!widenWatch(ctx, paths[k]!, wd)) ctx.narrow.add(wd);
+  }
+}
+
+/**
+ * Re-adds the watch `wd` at `path` with the full mask. Returns `false` when `path` does not name
+ * that directory any more (a new watch it created on another inode is removed again).
+ */
+export function widenWatch(ctx: WalkContext, path: string, wd: number): boolean {
+  let got: number;
+  try {
+    got = sys.addWatch(ctx.fd, path, ctx.masks.full);
+  } catch {
+    return false;
+  }
+  if (got === wd) return true;
+  if (ctx.table.pathOf(got) === undefined) {
+    try {
+      sys.rmWatch(ctx.fd, got);
+    } catch {
+      // Ended already.
+    }
+  }
+  return false;
+}
+
+/** Counts the directories at and below `dirs`, without watching them (for the ENOSPC message). */
+function countDirs(dirs: string[], ignored: IgnoredDirPredicate | null): number {
+  let count = 0;
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    count++;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const child = childPath(dir, entry.name);
+      if (!ignored?.(child, entry.name)) dirs.push(child);
+    }
+  }
+  return count;
+}
+
+/** Whether anything exists at `p` (a symbolic link counts, followed or not). */
+export function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
