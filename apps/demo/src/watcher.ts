@@ -4,7 +4,7 @@
  */
 import * as facade from '@inotify-ts/inotify';
 import { type EventGenOptions, type EventsOptions, Inotify, type InotifyEvent } from '@inotify-ts/inotify';
-import { describeWarning } from './errors.js';
+import { describeWarning, UsageError } from './errors.js';
 import type { Options } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -87,13 +87,13 @@ export function openWatcher(options: Options, hooks: WatcherHooks): Watcher {
 
 /**
  * What the program uses of `InotifyTrees` (../shared/DESIGN.md): the same `events`/`eventGen`/
- * `close` as `Inotify`, and the underlying instance for the watch count.
+ * `close` as `Inotify`, and `watches()` for the watch count.
  */
 interface TreesLike {
   events(options: EventsOptions): AsyncIterable<InotifyEvent>;
   eventGen(options: EventGenOptions): Iterable<InotifyEvent | null>;
   close(): void;
-  readonly inotify?: { watches(): ReadonlyMap<string, number> };
+  watches(): ReadonlyMap<string, number>;
 }
 
 type TreesConstructor = new (
@@ -126,7 +126,7 @@ export function recursiveSupported(): boolean {
 function openTree(options: Options, hooks: WatcherHooks): Watcher {
   const Trees = treesConstructor();
   if (Trees === undefined) {
-    throw new Error(
+    throw new UsageError(
       '--recursive: this build of @inotify-ts/inotify has no InotifyTrees yet. Watch without -r',
     );
   }
@@ -147,7 +147,7 @@ function openTree(options: Options, hooks: WatcherHooks): Watcher {
       blockS = 0;
       drainCycle(trees, handle);
     },
-    watchCount: () => trees.inotify?.watches().size ?? 1,
+    watchCount: () => trees.watches().size,
     close: () => trees.close(),
   };
 }
