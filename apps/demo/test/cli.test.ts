@@ -464,6 +464,7 @@ describe('--stats', () => {
     const screen = cli.stdout.replaceAll('\r\n', '\n');
     // Every redraw and the final table start by moving up over the last drawing and clearing it.
     expect(screen).toContain('0 events, 0 events/s\nNo events occurred.\n\x1b[2F\x1b[J');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequence is what is tested.
     expect(screen).toMatch(/\x1b\[J12 events, \d+ events\/s\ntotal {2}attrib/);
     expect(screen).toContain('\x1b[3F\x1b[Jtotal');
     const final = screen.slice(screen.lastIndexOf('\x1b[J') + 3);
