@@ -1,6 +1,8 @@
 /**
  * The built program, run as a child process against the real kernel.
  */
+
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -422,6 +424,33 @@ describe('--exclude', () => {
     await cli.stop();
     expect(line).toMatch(/FILENAME=\[notes\.txt\]$/);
     expect(cli.lines()).toHaveLength(1);
+  });
+});
+
+describe('unmount', () => {
+  it('prints IN_UNMOUNT and IN_IGNORED when the watched file system goes, then exits 0 with no watch left', async (context) => {
+    const mountPoint = join(dir.path, 'mnt');
+    mkdirSync(mountPoint);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint], { encoding: 'utf8' });
+    if (mount.status !== 0) {
+      context.skip(
+        `mount refused here (${mount.stderr.trim() || mount.error?.message}): IN_UNMOUNT needs a mount`,
+      );
+    }
+    try {
+      const cli = await start([mountPoint]);
+      const umount = spawnSync('umount', [mountPoint], { encoding: 'utf8' });
+      expect(umount.stderr).toBe('');
+      expect(await cli.exited).toEqual({ code: 0, signal: null });
+      expect(cli.lines().map((line) => line.replace(LOG_PREFIX, ''))).toEqual([
+        // The kernel flags the unmounted watch as a directory.
+        "WD=(1) MASK=(1073750016) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_UNMOUNT', 'IN_ISDIR'] FILENAME=[]",
+        "WD=(1) MASK=(32768) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_IGNORED'] FILENAME=[]",
+      ]);
+      expect(cli.stderr).toContain('inotify-demo: no watches left, exiting.\n');
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
   });
 });
 
