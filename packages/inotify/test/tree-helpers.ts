@@ -36,7 +36,11 @@ export function treeFd(tree: InotifyTrees): number {
   return coreOf(tree.inotify).fd;
 }
 
-/** Every directory at and below `root`, sorted, following no symlink; `skip` leaves one out with what is below it. */
+/**
+ * Every directory at and below `root`, sorted, following no symlink; `skip` leaves one out with
+ * what is below it. Listing a watched directory makes the kernel report IN_OPEN, IN_ACCESS and
+ * IN_CLOSE_NOWRITE to the tree: check events before calling it.
+ */
 export function diskDirs(root: string, skip: (dir: string) => boolean = () => false): string[] {
   const dirs: string[] = [];
   const stack = [root];
@@ -95,47 +99,51 @@ export function readTree(tree: InotifyTrees, timeoutS = 0.3): TreeTuple[] {
   return out;
 }
 
+/** One event of listing a directory: on its parent's watch (with its name) or on its own. */
+export interface ListingEvent {
+  readonly onParent: boolean;
+  readonly mask: number;
+}
+
 /**
- * The masks, in order, that listing a directory once (readdirSync) produces on a watch of its
- * parent on this kernel, with the directory's own watch silent (as while a tree reads it):
- * IN_OPEN|IN_ISDIR, then IN_ACCESS|IN_ISDIR on kernels that report directory reads (the two
- * getdents64 calls coalesce into one), then IN_CLOSE_NOWRITE|IN_ISDIR. Measured, like the
- * Python tests' `_HAS_DIRECTORY_ACCESS_EVENTS`.
+ * The events, in order, that listing a directory once (readdirSync) produces with both it and
+ * its parent watched for everything, as when the tree scans a directory that appeared:
+ * IN_OPEN, IN_ACCESS (on kernels that report directory reads; one per getdents64 call) and
+ * IN_CLOSE_NOWRITE, each with IN_ISDIR, alternating between the parent's watch and the
+ * directory's. Measured, as the Python tests measure `_HAS_DIRECTORY_ACCESS_EVENTS`.
  */
-export function listingMasks(scratch: string): number[] {
+export function listingProbe(scratch: string): ListingEvent[] {
   const parent = fs.mkdtempSync(path.join(scratch, 'probe-'));
-  fs.mkdirSync(path.join(parent, 'dir'));
+  const child = path.join(parent, 'dir');
+  fs.mkdirSync(child);
   try {
     using i = new Inotify();
-    i.addWatch(parent);
-    fs.readdirSync(path.join(parent, 'dir'), { withFileTypes: true });
-    const masks: number[] = [];
+    const parentWd = i.addWatch(parent);
+    i.addWatch(child);
+    fs.readdirSync(child, { withFileTypes: true });
+    const seen: ListingEvent[] = [];
     for (const e of i.eventGen({ timeoutS: 0.1, yieldNones: false })) {
-      if (e !== null) masks.push(e.header.mask);
+      if (e !== null) seen.push({ onParent: e.header.wd === parentWd, mask: e.header.mask });
     }
-    return masks;
+    return seen;
   } finally {
     fs.rmSync(parent, { recursive: true, force: true });
   }
 }
 
-/** The events on `parentWd` for the tree listing directory `name` in `parentPath`. */
+/** The events of the tree listing directory `name` (watched as `wd`) in `parentPath` (watched as `parentWd`). */
 export function listingEvents(
-  masks: readonly number[],
+  probe: readonly ListingEvent[],
   parentWd: number,
   parentPath: string,
   name: string,
+  wd: number,
 ): TreeTuple[] {
-  return masks.map((mask) => ({
-    wd: parentWd,
-    mask,
-    cookie: 0,
-    len: 16,
-    typeNames: [...maskNames(mask)],
-    path: parentPath,
-    filename: name,
-    synthetic: false,
-  }));
+  return probe.map(({ onParent, mask }) =>
+    onParent
+      ? kev(parentWd, mask, [...maskNames(mask)], parentPath, name)
+      : kev(wd, mask, [...maskNames(mask)], path.join(parentPath, name), ''),
+  );
 }
 
 /** Expected tuple of a kernel event (`len` 16: names here are shorter than 16 bytes). */

@@ -5,8 +5,8 @@
  *
  * - The start-up walk produces no events: the Python package lists each directory with its watch
  *   armed and reports IN_OPEN/IN_ACCESS/IN_CLOSE_NOWRITE (IN_ISDIR) for every directory it lists;
- *   the tree silences a directory's watch while it reads it. A directory that appears later is
- *   still listed under its parent's full watch, so the parent reports that listing
+ *   the tree silences a directory's watch while it reads it at start-up. A directory that appears
+ *   later is listed with its watch and its parent's armed, as in the Python package
  *   ({@link listingEvents}, measured on this kernel as the Python tests measure
  *   `_HAS_DIRECTORY_ACCESS_EVENTS`).
  * - A directory renamed inside the tree keeps its wd (the Python package removes the watch and
@@ -19,19 +19,20 @@ import { openWriteClose, removeDir, tempDir } from '../../test/helpers.js';
 import {
   expectWatching,
   kev,
+  type ListingEvent,
   listingEvents,
-  listingMasks,
+  listingProbe,
   readTree,
   type TreeTuple,
 } from '../../test/tree-helpers.js';
 import { InotifyTree, InotifyTrees } from '../index.js';
 
 let dir: string;
-let listing: number[];
+let listing: ListingEvent[];
 beforeAll(() => {
   const scratch = tempDir();
   try {
-    listing = listingMasks(scratch);
+    listing = listingProbe(scratch);
   } finally {
     removeDir(scratch);
   }
@@ -95,7 +96,7 @@ describe('PyInotify TestInotifyTree, ported', () => {
     fs.mkdirSync(oldPath);
     expect(readTree(tree)).toEqual([
       kev(1, 1073742080, ['IN_CREATE', 'IN_ISDIR'], dir, 'old_folder'),
-      ...listingEvents(listing, 1, dir, 'old_folder'),
+      ...listingEvents(listing, 1, dir, 'old_folder', 2),
     ]);
     expectWatching(tree, [dir, oldPath]);
 
@@ -137,12 +138,12 @@ describe('PyInotify TestInotifyTree, ported', () => {
     fs.mkdirSync(path1);
     expect(readTree(tree)).toEqual([
       kev(1, 1073742080, ['IN_CREATE', 'IN_ISDIR'], dir, 'folder1'),
-      ...listingEvents(listing, 1, dir, 'folder1'),
+      ...listingEvents(listing, 1, dir, 'folder1', 2),
     ]);
     fs.mkdirSync(path2);
     expect(readTree(tree)).toEqual([
       kev(2, 1073742080, ['IN_CREATE', 'IN_ISDIR'], path1, 'folder2'),
-      ...listingEvents(listing, 2, path1, 'folder2'),
+      ...listingEvents(listing, 2, path1, 'folder2', 3),
     ]);
     openWriteClose(path.join(path2, 'filename'));
     expect(readTree(tree)).toEqual(written(3, path2, 'filename'));

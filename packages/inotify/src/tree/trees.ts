@@ -268,6 +268,7 @@ export class InotifyTrees implements Disposable {
       throw error;
     }
     const result = walk(this.#ctx, root, {
+      quiet: true,
       synthetic: null,
       visited: new Set(),
       progress: this.#progress('start', before),
@@ -432,7 +433,7 @@ export class InotifyTrees implements Disposable {
     // Without IN_CREATE in the mask there is nothing to report, and no kernel IN_CREATE to suppress.
     const synthetic = (this.#masks.user & IN_CREATE) === 0 ? null : (this.#synthetic ??= []);
     const first = synthetic?.length ?? 0;
-    const result = walk(this.#ctx, dir, { synthetic, visited: new Set() });
+    const result = walk(this.#ctx, dir, { quiet: false, synthetic, visited: new Set() });
     if (synthetic !== null) {
       for (let k = first; k < synthetic.length; k++) {
         const { header, filename } = synthetic[k]!;
@@ -514,7 +515,7 @@ export class InotifyTrees implements Disposable {
     let dirs = 0;
     for (const root of this.#roots) {
       const progress = this.#progress('rescan', dirs);
-      const result = walk(this.#ctx, root, { synthetic: null, visited, progress });
+      const result = walk(this.#ctx, root, { quiet: true, synthetic: null, visited, progress });
       dirs += result.dirs;
       if (result.limit !== null && limit === null) limit = { root, ...result.limit };
     }

@@ -3,10 +3,16 @@
  * directory that appears, and the rescan after `IN_Q_OVERFLOW`.
  *
  * Each directory is watched first and listed second, so nothing created in it after the listing
- * can be missed: it is either in the listing or reported by the kernel. While the walk reads a
- * directory its watch leaves out IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE (the events of reading
- * a directory, eight per directory with its parent watched: a 10,000-directory walk would flood
- * the kernel queue); when the walk is done every watch it added is widened to the full mask.
+ * can be missed: it is either in the listing or reported by the kernel.
+ *
+ * Listing a watched directory makes the kernel report IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE
+ * (with IN_ISDIR) on its watch and on its parent's: eight events per directory, so a walk of
+ * 10,000 directories would overflow the kernel queue with its own reads. The start-up walk and
+ * the rescan therefore watch each directory without those three bits while they read (`quiet`),
+ * and widen every watch to the full mask when they are done. Before start-up there is nothing to
+ * lose, and a rescan follows an overflow; a directory that appears while the tree runs is
+ * watched with the full mask at once, so nothing another process does in it goes unreported
+ * (its listing is reported instead).
  */
 import { type Dirent, lstatSync, readdirSync } from 'node:fs';
 import * as sys from '@inotify-ts/syscall';
@@ -34,6 +40,8 @@ export interface WalkContext {
 
 /** What a walk should produce besides watches. */
 export interface WalkOptions {
+  /** Leave the read events out of each watch while the walk reads (see the module comment). */
+  readonly quiet: boolean;
   /** Where to put a synthetic `IN_CREATE` for every entry found; `null`: report nothing. */
   readonly synthetic: InotifyEvent[] | null;
   /** Every wd the walk watched (also keeps a bind-mount loop from being walked twice). */
@@ -54,6 +62,7 @@ export interface WalkResult {
 export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkResult {
   const { fd, table, masks, ignored } = ctx;
   const { synthetic, visited, progress } = options;
+  const mask = options.quiet ? masks.reading : masks.full;
   const stack = [top];
   const widenPaths: string[] = [];
   const widenWds: number[] = [];
@@ -66,7 +75,7 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
       if (progress !== undefined && (dirs & 1023) === 0) progress(dirs);
       let wd: number;
       try {
-        wd = sys.addWatch(fd, dir, masks.reading);
+        wd = sys.addWatch(fd, dir, mask);
       } catch (error) {
         if (codeOf(error) === 'ENOSPC') {
           stack.push(dir);
@@ -80,7 +89,7 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
       if (visited.has(wd)) continue;
       visited.add(wd);
       table.set(dir, wd);
-      if (masks.reading !== masks.full) {
+      if (mask !== masks.full) {
         widenPaths.push(dir);
         widenWds.push(wd);
       }
@@ -121,7 +130,7 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
 }
 
 /**
- * Adds the full mask to the watches a walk added with the reading mask. A directory renamed
+ * Adds the full mask to the watches a quiet walk added with the reading mask. A directory renamed
  * since is found under its new path later (the rename's events relocate it, and the tree widens
  * it then); a path that now names another directory is left alone.
  */
