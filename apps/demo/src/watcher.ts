@@ -2,9 +2,8 @@
  * Opens what the options ask for: one `Inotify` with a watch per path, or (with `-r`) a
  * recursive `InotifyTrees`, behind one small interface.
  */
-import * as facade from '@inotify-ts/inotify';
-import { type EventGenOptions, type EventsOptions, Inotify, type InotifyEvent } from '@inotify-ts/inotify';
-import { describeWarning, UsageError } from './errors.js';
+import { type EventGenOptions, Inotify, type InotifyEvent, InotifyTrees } from '@inotify-ts/inotify';
+import { describeWarning } from './errors.js';
 import type { Options } from './options.js';
 import type { Progress } from './progress.js';
 
@@ -77,45 +76,11 @@ function openFlat(options: Options): Watcher {
  *
  * @param options - the parsed command line.
  * @param hooks - progress and warnings.
- * @throws the facade's `InotifyError` (a path that cannot be watched, a watch limit), or an
- *   `Error` when `-r` is asked for and the facade has no `InotifyTrees`.
+ * @throws the facade's `InotifyError` (a path that cannot be watched, a watch limit).
  */
 export function openWatcher(options: Options, hooks: WatcherHooks): Watcher {
   if (options.recursive) return openTree(options, hooks);
   return openFlat(options);
-}
-
-/**
- * What the program uses of `InotifyTrees` (../shared/DESIGN.md): the same `events`/`eventGen`/
- * `close` as `Inotify`, and `watches()` for the watch count.
- */
-interface TreesLike {
-  events(options: EventsOptions): AsyncIterable<InotifyEvent>;
-  eventGen(options: EventGenOptions): Iterable<InotifyEvent | null>;
-  close(): void;
-  watches(): ReadonlyMap<string, number>;
-}
-
-type TreesConstructor = new (
-  paths: readonly string[],
-  options: {
-    mask: number;
-    ignoredDirs?: (path: string, name: string) => boolean;
-    blockDurationS: () => number;
-    onProgress: (progress: { readonly reason: 'start' | 'rescan'; readonly dirs: number }) => void;
-    onError: (error: Error) => void;
-  },
-) => TreesLike;
-
-/** `InotifyTrees` where the facade has it (it is looked up, so the demo builds before trees ship). */
-function treesConstructor(): TreesConstructor | undefined {
-  const value = (facade as unknown as Record<string, unknown>)['InotifyTrees'];
-  return typeof value === 'function' ? (value as TreesConstructor) : undefined;
-}
-
-/** True when this build of the facade can watch recursively. */
-export function recursiveSupported(): boolean {
-  return treesConstructor() !== undefined;
 }
 
 /**
@@ -124,15 +89,9 @@ export function recursiveSupported(): boolean {
  * are always watched. Directories the tree cannot read are warned about and left out.
  */
 function openTree(options: Options, hooks: WatcherHooks): Watcher {
-  const Trees = treesConstructor();
-  if (Trees === undefined) {
-    throw new UsageError(
-      '--recursive: this build of @inotify-ts/inotify has no InotifyTrees yet. Watch without -r',
-    );
-  }
   let blockS = 1;
   const { exclude } = options;
-  const trees = new Trees(options.paths, {
+  const trees = new InotifyTrees(options.paths, {
     mask: options.mask,
     ...(exclude === undefined ? {} : { ignoredDirs: (path: string) => exclude.test(path) }),
     blockDurationS: () => blockS,
