@@ -120,8 +120,11 @@ export interface IngestRow {
   readonly minEvents: number | null;
   /** Most overflows in any run; null when the consumer cannot see them. */
   readonly maxOverflows: number | null;
-  /** Whether every run was in order; null when the consumer does not check. */
-  readonly inOrder: boolean | null;
+  /**
+   * Runs in which every expected event arrived, in order, with no overflow; null
+   * when the consumer does not check order.
+   */
+  readonly cleanRuns: number | null;
   readonly cpuMsPer1kOps: number | null;
   readonly peakRssMiB: number | null;
   readonly producerOpsPerSec: number | null;
@@ -339,6 +342,7 @@ function summarize(
   ops: number,
   skipped: string | null,
 ): IngestRow {
+  const expected = ops * EVENTS_PER_OP;
   const any = runs.length > 0;
   const overflows = runs.map((r) => r.overflows);
   const order = runs.map((r) => r.orderErrors);
@@ -352,7 +356,10 @@ function summarize(
     runs,
     minEvents: any ? Math.min(...runs.map((r) => r.events)) : null,
     maxOverflows: any && overflows.every((o) => o !== null) ? Math.max(...(overflows as number[])) : null,
-    inOrder: any && order.every((o) => o !== null) ? order.every((o) => o === 0) : null,
+    cleanRuns:
+      any && order.every((o) => o !== null)
+        ? runs.filter((r) => r.orderErrors === 0 && r.overflows === 0 && r.events === expected).length
+        : null,
     cpuMsPer1kOps: any ? median(runs.map((r) => r.cpuMs / (ops / 1000))) : null,
     peakRssMiB: any ? median(runs.map((r) => r.peakRssKiB / 1024)) : null,
     producerOpsPerSec: medianOrNull(runs.map((r) => r.producerOpsPerSec)),

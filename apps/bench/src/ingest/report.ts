@@ -6,9 +6,8 @@ function overflowCell(row: IngestRow): string {
   return row.maxOverflows === null ? 'n/a' : fmtInt(row.maxOverflows);
 }
 
-function orderCell(row: IngestRow): string {
-  if (row.inOrder === null) return 'n/a';
-  return row.inOrder ? 'yes' : 'NO';
+function cleanCell(row: IngestRow): string {
+  return row.cleanRuns === null ? 'n/a' : `${row.cleanRuns}/${row.runs.length}`;
 }
 
 /** The storm table: one row per consumer, CPU ratios against the C consumer. */
@@ -22,7 +21,7 @@ export function renderStorm(result: IngestResult): string {
           fmtInt(row.minEvents),
           fmtInt(result.expectedEvents),
           overflowCell(row),
-          orderCell(row),
+          cleanCell(row),
           fmt(row.cpuMsPer1kOps, 2),
           fmtRatio(row.cpuMsPer1kOps, floor),
           fmt(row.peakRssMiB, 1),
@@ -35,10 +34,10 @@ export function renderStorm(result: IngestResult): string {
     renderTable(
       [
         { header: 'consumer' },
-        { header: 'events delivered', align: 'right' },
+        { header: 'events (worst run)', align: 'right' },
         { header: 'expected', align: 'right' },
-        { header: 'overflows', align: 'right' },
-        { header: 'in order', align: 'right' },
+        { header: 'overflows (worst)', align: 'right' },
+        { header: 'complete, in order', align: 'right' },
         { header: 'CPU ms / 1k ops', align: 'right' },
         { header: 'vs C', align: 'right' },
         { header: 'peak RSS MiB', align: 'right' },
