@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { IN_ALL_EVENTS, Inotify, type InotifyEvent, type InotifyTrees, maskNames } from '../src/index.js';
 import { coreOf } from '../src/inotify.js';
 import { TREE_BITS } from '../src/tree/options.js';
-import { type Tuple, tuple } from './helpers.js';
+import { removeDir, type Tuple, tempDir, tuple } from './helpers.js';
 
 /** One watch as the kernel lists it in /proc/self/fdinfo/<fd>. */
 export interface KernelWatch {
@@ -112,8 +112,8 @@ export interface ListingEvent {
  * IN_CLOSE_NOWRITE, each with IN_ISDIR, alternating between the parent's watch and the
  * directory's. Measured, as the Python tests measure `_HAS_DIRECTORY_ACCESS_EVENTS`.
  */
-export function listingProbe(scratch: string): ListingEvent[] {
-  const parent = fs.mkdtempSync(path.join(scratch, 'probe-'));
+export function listingProbe(): ListingEvent[] {
+  const parent = tempDir('inotify-ts-probe-');
   const child = path.join(parent, 'dir');
   fs.mkdirSync(child);
   try {
@@ -127,8 +127,13 @@ export function listingProbe(scratch: string): ListingEvent[] {
     }
     return seen;
   } finally {
-    fs.rmSync(parent, { recursive: true, force: true });
+    removeDir(parent);
   }
+}
+
+/** Removes every directory given (the tests' temp dirs). */
+export function removeDirs(...dirs: string[]): void {
+  for (const d of dirs) removeDir(d);
 }
 
 /** The events of the tree listing directory `name` (watched as `wd`) in `parentPath` (watched as `parentWd`). */

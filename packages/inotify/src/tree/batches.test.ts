@@ -6,19 +6,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWriteClose, removeDir, tempDir } from '../../test/helpers.js';
-import { expectWatching, expectWatchingDisk, readTree, type TreeTuple } from '../../test/tree-helpers.js';
+import {
+  expectWatching,
+  expectWatchingDisk,
+  readTree,
+  removeDirs,
+  type TreeTuple,
+} from '../../test/tree-helpers.js';
 import { IN_CLOSE_WRITE, InotifyTree, maskNames, type TreeBatch } from '../index.js';
 
 let dir: string;
 let outside: string;
 beforeEach(() => {
-  dir = tempDir();
-  outside = tempDir();
+  [dir, outside] = [tempDir(), tempDir()];
 });
-afterEach(() => {
-  removeDir(dir);
-  removeDir(outside);
-});
+afterEach(() => removeDirs(dir, outside));
 
 /** One record of a batch, with its path resolved while the batch is held. */
 interface HeldRecord extends TreeTuple {

@@ -5,13 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWriteClose, removeDir, tempDir } from '../../test/helpers.js';
+import { openWriteClose, tempDir } from '../../test/helpers.js';
 import {
   expectWatching,
   expectWatchingDisk,
   kernelWatches,
   kev,
   readTree,
+  removeDirs,
   sev,
   treeFd,
 } from '../../test/tree-helpers.js';
@@ -21,13 +22,9 @@ import { coreOf } from '../inotify.js';
 let dir: string;
 let outside: string;
 beforeEach(() => {
-  dir = tempDir();
-  outside = tempDir();
+  [dir, outside] = [tempDir(), tempDir()];
 });
-afterEach(() => {
-  removeDir(dir);
-  removeDir(outside);
-});
+afterEach(() => removeDirs(dir, outside));
 
 describe('InotifyTree moves', () => {
   it('gives no further events for a subtree moved out, and its watches are gone from the kernel', () => {

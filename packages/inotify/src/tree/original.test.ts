@@ -30,12 +30,7 @@ import { InotifyTree, InotifyTrees } from '../index.js';
 let dir: string;
 let listing: ListingEvent[];
 beforeAll(() => {
-  const scratch = tempDir();
-  try {
-    listing = listingProbe(scratch);
-  } finally {
-    removeDir(scratch);
-  }
+  listing = listingProbe();
 });
 beforeEach(() => {
   dir = tempDir();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openWriteClose, removeDir, tempDir } from '../../test/helpers.js';
+import { openWriteClose, tempDir } from '../../test/helpers.js';
 import {
   expectWatchingDisk,
   kernelWatches,
@@ -17,6 +17,7 @@ import {
   listingEvents,
   listingProbe,
   readTree,
+  removeDirs,
   sev,
   type TreeTuple,
   treeFd,
@@ -28,21 +29,12 @@ let dir: string;
 let outside: string;
 let listing: ListingEvent[];
 beforeAll(() => {
-  const scratch = tempDir();
-  try {
-    listing = listingProbe(scratch);
-  } finally {
-    removeDir(scratch);
-  }
+  listing = listingProbe();
 });
 beforeEach(() => {
-  dir = tempDir();
-  outside = tempDir();
+  [dir, outside] = [tempDir(), tempDir()];
 });
-afterEach(() => {
-  removeDir(dir);
-  removeDir(outside);
-});
+afterEach(() => removeDirs(dir, outside));
 
 /**
  * The entries the events say appeared (`IN_CREATE`, or `IN_MOVED_TO` without a cookie partner

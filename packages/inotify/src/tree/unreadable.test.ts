@@ -13,18 +13,19 @@ import { expectWatching, kernelWatches, kev, readTree, treeFd } from '../../test
 import { type InotifyError, InotifyTree } from '../index.js';
 
 const NOBODY = 65534;
-const canSwitch =
-  typeof process.seteuid === 'function' && typeof process.geteuid === 'function' && process.geteuid() === 0;
+const { seteuid, setegid, geteuid } = process;
+/** seteuid exists on the main thread of a process (not in a worker) and needs root. */
+const canSwitch = seteuid !== undefined && setegid !== undefined && geteuid?.() === 0;
 
 /** Runs `f` with the effective uid and gid of nobody. */
 function asNobody<T>(f: () => T): T {
-  process.setegid(NOBODY);
-  process.seteuid(NOBODY);
+  setegid!(NOBODY);
+  seteuid!(NOBODY);
   try {
     return f();
   } finally {
-    process.seteuid(0);
-    process.setegid(0);
+    seteuid!(0);
+    setegid!(0);
   }
 }
 
