@@ -21,7 +21,7 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   all                both (default)
   profile            self time per function of CPU profiles written with --profile
 
-  --runs N           measured runs per consumer/watcher, medians reported (default 3, --quick 1)
+  --runs N           measured runs per consumer/watcher, medians reported (default 5, --quick 1)
   --quick            a smoke run: 1 run, smaller storm and tree
   --json FILE        also write every run's figures to FILE
   --ops N            producer operations in the storm (default 200000, --quick 30000)
@@ -113,7 +113,7 @@ if (command !== 'ingest' && command !== 'tree' && command !== 'all')
   fail(`unknown command ${JSON.stringify(command)}`);
 
 const quick = values.quick;
-const runs = positiveInt('runs', values.runs, quick ? 1 : 3);
+const runs = positiveInt('runs', values.runs, quick ? 1 : 5);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function maxQueuedEvents(): string {
