@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openWriteClose, tempDir } from '../../test/helpers.js';
@@ -24,6 +25,9 @@ import {
   treeTuple,
 } from '../../test/tree-helpers.js';
 import { IN_CREATE, IN_ISDIR, IN_MOVED_TO, InotifyTree } from '../index.js';
+
+/** Whether the temp dir's filesystem counts subdirectories in link counts (the walk lists no leaf there). */
+const countsLinks = [0xef53, 0x58465342, 0x01021994].includes(fs.statfsSync(os.tmpdir()).type);
 
 let dir: string;
 let outside: string;
@@ -253,4 +257,35 @@ describe('InotifyTree races', () => {
       kev(wd, 256, ['IN_CREATE'], fresh, 'again'),
     ]);
   });
+
+  it.skipIf(!countsLinks)(
+    'watches a subdirectory made in a leaf directory just after the start-up walk decided not to list it (needs /tmp on ext4, XFS or tmpfs)',
+    () => {
+      const leaf = path.join(dir, 'leaf');
+      const late = path.join(leaf, 'late');
+      fs.mkdirSync(leaf);
+      // The walk skips listing a directory whose link count says it has no subdirectory; it looks
+      // at that count after the directory's watch exists, so one made right after is reported.
+      const lstat = fs.lstatSync;
+      fs.lstatSync = ((p: fs.PathLike, options?: fs.StatSyncOptions) => {
+        const stats = lstat(p, options);
+        if (p === leaf && !fs.existsSync(late)) fs.mkdirSync(late);
+        return stats;
+      }) as typeof fs.lstatSync;
+      syncBuiltinESMExports();
+      let tree: InotifyTree;
+      try {
+        tree = new InotifyTree(dir);
+      } finally {
+        fs.lstatSync = lstat;
+        syncBuiltinESMExports();
+      }
+      using _ = tree;
+      expect(tree.watches().has(late)).toBe(false);
+      expect(readTree(tree)[0]).toEqual(
+        kev(tree.watches().get(leaf)!, 1073742080, ['IN_CREATE', 'IN_ISDIR'], leaf, 'late'),
+      );
+      expectWatchingDisk(tree);
+    },
+  );
 });

@@ -14,7 +14,7 @@
  * watched with the full mask at once, so nothing another process does in it goes unreported
  * (its listing is reported instead).
  */
-import { type Dirent, lstatSync, readdirSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import * as sys from '@inotify-ts/syscall';
 import type { InotifyError } from '../errors.js';
 import type { InotifyEvent } from '../event.js';
@@ -64,6 +64,7 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
   const { synthetic, visited, progress } = options;
   const mask = options.quiet ? masks.reading : masks.full;
   const stack = [top];
+  const leafDevices = new Map<number, boolean>();
   const widenPaths: string[] = [];
   const widenWds: number[] = [];
   let dirs = 0;
@@ -92,6 +93,12 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
       if (mask !== masks.full) {
         widenPaths.push(dir);
         widenWds.push(wd);
+      }
+      // Without entries to report, a directory with no subdirectory need not be listed. Checked
+      // after its watch exists: a subdirectory made since is reported by the kernel.
+      if (synthetic === null && hasNoSubdirectories(dir, leafDevices)) {
+        ctx.mended(dir);
+        continue;
       }
       let entries: Dirent[];
       try {
@@ -162,6 +169,33 @@ export function widenWatch(ctx: WalkContext, path: string, wd: number): boolean 
     }
   }
   return false;
+}
+
+/**
+ * Filesystems where a directory's link count is 2 plus its number of subdirectories (its `.` and
+ * its entry in the parent, plus each subdirectory's `..`), so that 2 means none, by `statfs`
+ * type: ext2/3/4, XFS, tmpfs. Others (btrfs and overlayfs report 1; FUSE, NFS and others
+ * report what they like) are always listed, as GNU find's `-noleaf` does.
+ */
+const LEAF_COUNTING_FILESYSTEMS = new Set([0xef53, 0x58465342, 0x01021994]);
+
+/**
+ * Whether `dir` has no subdirectory, by its link count, on a filesystem known to count links as
+ * above (`devices` caches that per device). `false` when unsure, so the caller lists it.
+ */
+function hasNoSubdirectories(dir: string, devices: Map<number, boolean>): boolean {
+  const stats = lstatSync(dir, { throwIfNoEntry: false });
+  if (stats === undefined || stats.nlink !== 2) return false;
+  let counts = devices.get(stats.dev);
+  if (counts === undefined) {
+    try {
+      counts = LEAF_COUNTING_FILESYSTEMS.has(statfsSync(dir).type);
+    } catch {
+      counts = false;
+    }
+    devices.set(stats.dev, counts);
+  }
+  return counts;
 }
 
 /** Counts the directories at and below `dirs`, without watching them (for the ENOSPC message). */
