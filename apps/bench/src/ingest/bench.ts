@@ -27,6 +27,7 @@ import {
   type ConsumerSummary,
   EVENTS_PER_OP,
   type NodeConsumerKind,
+  type OrderSample,
   STOP_NAME,
   STORM_NAMES,
 } from './protocol.js';
@@ -103,6 +104,8 @@ export interface IngestRun {
   readonly peakRssKiB: number;
   /** The producer's own rate during the run, operations per second. */
   readonly producerOpsPerSec: number;
+  /** The first events out of order, when there were any. */
+  readonly orderSamples: readonly OrderSample[];
   /** How the run ended: all events seen, or the consumer went idle (or the cap was hit). */
   readonly end: 'done' | 'idle' | 'cap';
   /** Write-to-delivery latencies in ms (latency mode only). */
@@ -307,6 +310,7 @@ async function runOnce(
       events: summary.events,
       overflows: summary.overflows,
       orderErrors: summary.orderErrors,
+      orderSamples: summary.orderSamples ?? [],
       cpuMs: cpu - cpuStart,
       peakRssKiB: peakKiB,
       producerOpsPerSec: mode.ops / (elapsedNs / 1e9),
@@ -420,6 +424,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
           `${run.overflows ?? 'n/a'} overflows, cpu ${run.cpuMs.toFixed(0)} ms, ` +
           `producer ${(run.producerOpsPerSec / 1000).toFixed(0)} kops/s, ended ${run.end} (${Date.now() - t0} ms)`,
       );
+      if (run.orderErrors !== null && run.orderErrors > 0 && (run.overflows ?? 0) === 0) {
+        log(
+          `  ${run.orderErrors} events out of order without an overflow: ${JSON.stringify(run.orderSamples)}`,
+        );
+      }
     }
     for (let j = 0; j < latencyActive.length; j++) {
       const id = latencyActive[(j + r) % latencyActive.length]!;

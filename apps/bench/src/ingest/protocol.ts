@@ -40,6 +40,8 @@ export interface ConsumerSummary {
   readonly orderErrors: number | null;
   /** Index of the first event out of order, -1 when none. */
   readonly firstOrderError: number;
+  /** The first few events out of order, with what was expected there (empty for the C consumer). */
+  readonly orderSamples?: readonly OrderSample[];
   /** CLOCK_MONOTONIC ns at which each of the first `latency` IN_MODIFY events reached user code. */
   readonly deliveredNs: readonly number[];
 }
@@ -54,3 +56,12 @@ export const STORM_NAMES: readonly string[] = Object.freeze(
 
 /** Kernel events per producer operation with IN_ALL_EVENTS: IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE. */
 export const EVENTS_PER_OP = 3;
+
+/** One event out of the producer's order: event `k` had `mask`/`name`, the order wanted the others. */
+export interface OrderSample {
+  readonly k: number;
+  readonly mask: number;
+  readonly name: string;
+  readonly wantMask: number;
+  readonly wantName: string;
+}

@@ -3,7 +3,7 @@
  * the producer's order, records delivery times in latency mode, and prints the
  * protocol lines (see protocol.ts). The C consumer does the same per event.
  */
-import { type ConsumerSummary, STOP_NAME, STORM_NAMES } from './protocol.js';
+import { type ConsumerSummary, type OrderSample, STOP_NAME, STORM_NAMES } from './protocol.js';
 
 const IN_MODIFY = 0x2;
 const IN_CLOSE_WRITE = 0x8;
@@ -11,6 +11,8 @@ const IN_OPEN = 0x20;
 const IN_Q_OVERFLOW = 0x4000;
 /** The masks of one producer operation, in the order the kernel queues them. */
 const ORDER = [IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE] as const;
+/** Out-of-order events kept for the report. */
+const MAX_ORDER_SAMPLES = 5;
 
 /** Per-event bookkeeping shared by the consumers. */
 export class Sink {
@@ -21,6 +23,7 @@ export class Sink {
   #phase = 0;
   #nameIndex = 0;
   readonly #expected: number;
+  readonly #orderSamples: OrderSample[] = [];
   readonly #delivered: Float64Array;
   #modifies = 0;
 
@@ -42,7 +45,15 @@ export class Sink {
     const k = this.events++;
     if (mask !== ORDER[this.#phase] || name !== STORM_NAMES[this.#nameIndex]) {
       if (this.firstOrderError < 0) this.firstOrderError = k;
-      this.orderErrors++;
+      if (this.orderErrors++ < MAX_ORDER_SAMPLES) {
+        this.#orderSamples.push({
+          k,
+          mask,
+          name,
+          wantMask: ORDER[this.#phase]!,
+          wantName: STORM_NAMES[this.#nameIndex]!,
+        });
+      }
     }
     if (++this.#phase === 3) {
       this.#phase = 0;
@@ -72,6 +83,7 @@ export class Sink {
       overflows: checked ? this.overflows : null,
       orderErrors: checked ? this.orderErrors : null,
       firstOrderError: this.firstOrderError,
+      orderSamples: this.#orderSamples,
       deliveredNs: Array.from(this.#delivered.subarray(0, this.#modifies)),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
