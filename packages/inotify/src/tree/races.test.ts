@@ -66,6 +66,27 @@ function entriesOnDisk(root: string): string[] {
   return out.sort();
 }
 
+/**
+ * Runs `f` with `fs[name]` wrapped by `wrap` (for modules that imported it by name too), to act
+ * at a precise moment of the tree's walk. The kernel and the filesystem stay real.
+ */
+function withFsPatched<K extends 'readdirSync' | 'lstatSync', T>(
+  name: K,
+  wrap: (original: (typeof fs)[K]) => (typeof fs)[K],
+  f: () => T,
+): T {
+  const writable = fs as Record<K, (typeof fs)[K]>;
+  const original = writable[name];
+  writable[name] = wrap(original);
+  syncBuiltinESMExports();
+  try {
+    return f();
+  } finally {
+    writable[name] = original;
+    syncBuiltinESMExports();
+  }
+}
+
 /** Runs `script` (CommonJS) in a child node with `cwd`; resolves when it exits with 0. */
 function runChild(script: string, cwd: string): Promise<void> {
   const child = spawn(process.execPath, ['-e', script], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -198,19 +219,16 @@ describe('InotifyTree races', () => {
     fs.mkdirSync(fresh);
     // Create an entry at the one moment that makes it both listed and queued by the kernel: after
     // the watch on `fresh` exists, before the tree lists it.
-    const readdir = fs.readdirSync;
-    fs.readdirSync = ((p: fs.PathLike, options?: unknown) => {
-      if (p === fresh && !fs.existsSync(path.join(fresh, 'raced'))) openWriteClose(path.join(fresh, 'raced'));
-      return (readdir as (p: fs.PathLike, o?: unknown) => unknown)(p, options);
-    }) as typeof fs.readdirSync;
-    syncBuiltinESMExports();
-    let events: TreeTuple[];
-    try {
-      events = readTree(tree);
-    } finally {
-      fs.readdirSync = readdir;
-      syncBuiltinESMExports();
-    }
+    const events = withFsPatched(
+      'readdirSync',
+      (readdir) =>
+        ((p: fs.PathLike, options?: unknown) => {
+          if (p === fresh && !fs.existsSync(path.join(fresh, 'raced')))
+            openWriteClose(path.join(fresh, 'raced'));
+          return (readdir as (p: fs.PathLike, o?: unknown) => unknown)(p, options);
+        }) as typeof fs.readdirSync,
+      () => readTree(tree),
+    );
     const wd = tree.watches().get(fresh)!;
     expect(events).toEqual([
       kev(1, 1073742080, ['IN_CREATE', 'IN_ISDIR'], dir, 'fresh'),
@@ -227,27 +245,26 @@ describe('InotifyTree races', () => {
     const fresh = path.join(dir, 'fresh');
     fs.mkdirSync(fresh);
     const again = path.join(fresh, 'again');
-    const readdir = fs.readdirSync;
-    fs.readdirSync = ((p: fs.PathLike, options?: unknown) => {
-      if (p === fresh && !fs.existsSync(again)) openWriteClose(again);
-      return (readdir as (p: fs.PathLike, o?: unknown) => unknown)(p, options);
-    }) as typeof fs.readdirSync;
-    syncBuiltinESMExports();
     const events: TreeTuple[] = [];
-    try {
-      for (const e of tree.eventGen({ timeoutS: 0.3, yieldNones: false })) {
-        if (e === null) continue;
-        events.push(treeTuple(e));
-        if (e.synthetic) {
-          // Still inside the scan's window: the kernel's duplicate IN_CREATE is not read yet.
-          fs.unlinkSync(again);
-          fs.symlinkSync('target', again);
+    withFsPatched(
+      'readdirSync',
+      (readdir) =>
+        ((p: fs.PathLike, options?: unknown) => {
+          if (p === fresh && !fs.existsSync(again)) openWriteClose(again);
+          return (readdir as (p: fs.PathLike, o?: unknown) => unknown)(p, options);
+        }) as typeof fs.readdirSync,
+      () => {
+        for (const e of tree.eventGen({ timeoutS: 0.3, yieldNones: false })) {
+          if (e === null) continue;
+          events.push(treeTuple(e));
+          if (e.synthetic) {
+            // Still inside the scan's window: the kernel's duplicate IN_CREATE is not read yet.
+            fs.unlinkSync(again);
+            fs.symlinkSync('target', again);
+          }
         }
-      }
-    } finally {
-      fs.readdirSync = readdir;
-      syncBuiltinESMExports();
-    }
+      },
+    );
     const wd = tree.watches().get(fresh)!;
     expect(events.filter((e) => e.filename === 'again')).toEqual([
       sev(wd, fresh, 'again', false),
@@ -266,20 +283,16 @@ describe('InotifyTree races', () => {
       fs.mkdirSync(leaf);
       // The walk skips listing a directory whose link count says it has no subdirectory; it looks
       // at that count after the directory's watch exists, so one made right after is reported.
-      const lstat = fs.lstatSync;
-      fs.lstatSync = ((p: fs.PathLike, options?: fs.StatSyncOptions) => {
-        const stats = lstat(p, options);
-        if (p === leaf && !fs.existsSync(late)) fs.mkdirSync(late);
-        return stats;
-      }) as typeof fs.lstatSync;
-      syncBuiltinESMExports();
-      let tree: InotifyTree;
-      try {
-        tree = new InotifyTree(dir);
-      } finally {
-        fs.lstatSync = lstat;
-        syncBuiltinESMExports();
-      }
+      const tree = withFsPatched(
+        'lstatSync',
+        (lstat) =>
+          ((p: fs.PathLike, options?: fs.StatSyncOptions) => {
+            const stats = lstat(p, options);
+            if (p === leaf && !fs.existsSync(late)) fs.mkdirSync(late);
+            return stats;
+          }) as typeof fs.lstatSync,
+        () => new InotifyTree(dir),
+      );
       using _ = tree;
       expect(tree.watches().has(late)).toBe(false);
       expect(readTree(tree)[0]).toEqual(
