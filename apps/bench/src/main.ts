@@ -62,7 +62,11 @@ function list<T extends string>(name: string, value: string | undefined, all: re
 
 const { values, positionals } = (() => {
   try {
+    // `pnpm bench -- --quick` passes the `--` through: drop it rather than read the rest as positionals.
+    const args = process.argv.slice(2);
+    if (args[0] === '--') args.shift();
     return parseArgs({
+      args,
       allowPositionals: true,
       options: {
         runs: { type: 'string' },
