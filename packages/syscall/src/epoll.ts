@@ -56,9 +56,37 @@ export interface WaiterWorkerData {
   readonly epfd: number;
   /** An eventfd registered in `epfd` that wakes the worker for control. */
   readonly controlFd: number;
-  /** `Int32Array` over it: index 0 is set to 1 when the worker must exit. */
+  /** `Int32Array` over it, indexed by {@link WaiterState}. */
   readonly state: SharedArrayBuffer;
 }
+
+/**
+ * The slots of the `Int32Array` the main thread and the waiter thread share.
+ *
+ * `PHASE` exists because terminating the worker while it runs koffi code kills the process:
+ * when a N-API call made by koffi fails because the isolate is terminating, koffi throws, the
+ * throw fails too, and node-addon-api aborts (`FATAL ERROR: Error::ThrowAsJavaScriptException
+ * napi_throw`, SIGABRT). `process.exit()` terminates every worker, so the main thread's 'exit'
+ * listener must not let that happen while the waiter thread loads koffi or sits in a call.
+ */
+export const WaiterState = {
+  /** Set to 1 by the main thread when the worker must return. */
+  STOP: 0,
+  /** One of {@link WaiterPhase}, moved forward only by compare-and-swap or by the worker. */
+  PHASE: 1,
+  /** How many slots there are. */
+  LENGTH: 2,
+} as const;
+
+/** The values of `state[WaiterState.PHASE]`. */
+export const WaiterPhase = {
+  /** The worker has not started loading koffi; the main thread may still cancel it. */
+  STARTING: 0,
+  /** The worker loads koffi or waits through it: it must not be terminated now. */
+  RUNNING: 1,
+  /** The worker will not call into koffi again: terminating it is safe. */
+  DONE: 2,
+} as const;
 
 /** What the worker posts: ready `[fd, generation]` pairs, or the syscall and errno that stopped it. @internal */
 export type WaiterMessage =

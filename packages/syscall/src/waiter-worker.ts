@@ -3,8 +3,11 @@
  * the `[fd, generation]` of every fd that became readable to the main thread. It owns no fd
  * and never registers one: the main thread does all `epoll_ctl` calls.
  *
- * Runs from `dist/` as compiled JavaScript. Exits when `state[0]` is set and the control
- * eventfd is written (the main thread does so on process exit).
+ * Runs from `dist/` as compiled JavaScript. Exits when `state[STOP]` is set and the control
+ * eventfd is written (the main thread does so on process exit). koffi is loaded only after
+ * `state[PHASE]` moved from STARTING to RUNNING, and `state[PHASE]` is DONE once this thread
+ * will not call into koffi again: the main thread waits for that before the process exits
+ * (see {@link WaiterState}).
  *
  * @module
  */
@@ -16,13 +19,17 @@ import {
   epollFd,
   epollGeneration,
   type WaiterMessage,
+  WaiterPhase,
+  WaiterState,
   type WaiterWorkerData,
 } from './epoll.js';
-import * as libc from './libc.js';
+import type * as Libc from './libc.js';
 
-const { epfd, controlFd, state } = workerData as WaiterWorkerData;
+type LibcModule = typeof Libc;
+
+const { epfd, controlFd, state: sharedState } = workerData as WaiterWorkerData;
 const port = parentPort!;
-const stop = new Int32Array(state);
+const state = new Int32Array(sharedState);
 const { EINTR, EAGAIN } = constants.errno;
 const MAX_EVENTS = 256;
 const events = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
@@ -40,7 +47,7 @@ function post(message: WaiterMessage, transfer?: ArrayBuffer[]): void {
 }
 
 /** Resets the control eventfd; false (after reporting it) if that failed. */
-function drainControl(): boolean {
+function drainControl(libc: LibcModule): boolean {
   if (libc.read(controlFd, scratch, 8) >= 0) return true;
   const e = libc.errno();
   // EAGAIN: already 0. EINTR: nothing lost, the level-triggered fd reports again.
@@ -50,8 +57,9 @@ function drainControl(): boolean {
 }
 
 /** Waits and reports until told to stop or a syscall fails. */
-function run(): void {
+function run(libc: LibcModule): void {
   for (;;) {
+    if (Atomics.load(state, WaiterState.STOP) !== 0) return;
     const n = libc.epoll_wait(epfd, events, MAX_EVENTS, SAFETY_TIMEOUT_MS);
     if (n < 0) {
       const e = libc.errno();
@@ -59,13 +67,13 @@ function run(): void {
       post({ syscall: 'epoll_wait', errno: e });
       return;
     }
-    if (Atomics.load(stop, 0) !== 0) return;
+    if (Atomics.load(state, WaiterState.STOP) !== 0) return;
     let count = 0;
     const ready = new Uint32Array(n * 2);
     for (let i = 0; i < n; i++) {
       const fd = epollFd(view, i);
       if (fd === controlFd) {
-        if (!drainControl()) return;
+        if (!drainControl(libc)) return;
         continue;
       }
       ready[count++] = fd;
@@ -78,4 +86,16 @@ function run(): void {
   }
 }
 
-run();
+// Not started if the main thread already cancelled this worker (it exits before koffi loads).
+// libc.js is imported only now, not statically, because importing it loads koffi.
+if (
+  Atomics.compareExchange(state, WaiterState.PHASE, WaiterPhase.STARTING, WaiterPhase.RUNNING) ===
+  WaiterPhase.STARTING
+) {
+  try {
+    run(await import('./libc.js'));
+  } finally {
+    Atomics.store(state, WaiterState.PHASE, WaiterPhase.DONE);
+    Atomics.notify(state, WaiterState.PHASE);
+  }
+}

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   DIST_INDEX,
@@ -236,4 +237,84 @@ describe('the waiter thread and process exit', () => {
       setTimeout(() => process.exit(3), 100);`);
     expect(result).toMatchObject({ code: 3, stdout: 'waiting\n' });
   });
+
+  it('exits with the code given to process.exit() at any point of the waiter thread loading koffi', async () => {
+    // Terminating the thread while koffi loads or binds a function aborted the process
+    // ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", SIGABRT). Each child
+    // learns from the kernel when the thread opens libc.js (the module that loads koffi) and
+    // exits a different number of milliseconds later; a few exit before the thread starts.
+    const spins = [null, null, ...Array.from({ length: 32 }, (_, i) => (i * 40) / 32)];
+    const results = await mapLimited(spins, 4, exitDuringLoad);
+    const unexpected = results.filter((r) => r.code !== 3 || r.signal !== null || r.stderr !== '');
+    expect(unexpected).toEqual([]);
+    // The children did see the thread load libc.js, i.e. the exits did land during the load.
+    expect(results.filter((r) => r.stdout === 'opened')).toHaveLength(32);
+  });
 });
+
+const DIST_LIBC = fileURLToPath(new URL('../dist/libc.js', import.meta.url));
+
+interface ExitResult {
+  readonly spinMs: number | null;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a child that starts a wait and calls `process.exit(3)` `spinMs` after the waiter
+ * thread opened dist/libc.js (seen through an IN_OPEN watch), or at once when `spinMs` is null.
+ */
+function exitDuringLoad(spinMs: number | null): Promise<ExitResult> {
+  const code =
+    spinMs === null
+      ? `S.waitReadable(S.createWakeFd());
+         process.exit(3);`
+      : `const watch = S.init();
+         S.addWatch(watch, ${JSON.stringify(DIST_LIBC)}, ${IN.OPEN});
+         S.waitReadable(S.createWakeFd());
+         const opened = S.poll(watch, 10_000);
+         const until = performance.now() + ${spinMs};
+         while (performance.now() < until);
+         process.stdout.write(opened ? 'opened' : 'not opened');
+         process.exit(3);`;
+  const proc = spawn(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import * as S from ${JSON.stringify(DIST_INDEX)};\n${code}`,
+  ]);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) => {
+    proc.on('close', (exitCode, signal) => {
+      clearTimeout(killer);
+      resolve({ spinMs, code: exitCode, signal, stdout, stderr: stderr.split('\n')[0]! });
+    });
+  });
+}
+
+/** Maps `items` through `fn` with at most `limit` calls pending at once, keeping the order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

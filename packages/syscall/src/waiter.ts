@@ -8,7 +8,10 @@
  * - The main thread registers each fd with `EPOLLIN | EPOLLONESHOT` while someone waits on it
  *   and removes it when its waits are settled, so an idle waiter watches nothing.
  * - The worker is `unref()`ed while nothing waits: it never keeps the process alive. On exit,
- *   the main thread wakes it through a control eventfd so that it can be joined.
+ *   the main thread wakes it through a control eventfd and waits until it is out of koffi:
+ *   `process.exit()` terminates workers, and terminating one inside koffi (loading it, or in
+ *   a call) aborts the whole process (see {@link WaiterState}). A worker that has not begun
+ *   loading koffi is told never to, and the process exits at once.
  *
  * @module
  */
@@ -24,7 +27,14 @@ import {
   EPOLLIN,
   EPOLLONESHOT,
 } from './constants.js';
-import { EPOLL_EVENT_SIZE, encodeEpollEvent, type WaiterMessage, type WaiterWorkerData } from './epoll.js';
+import {
+  EPOLL_EVENT_SIZE,
+  encodeEpollEvent,
+  type WaiterMessage,
+  WaiterPhase,
+  WaiterState,
+  type WaiterWorkerData,
+} from './epoll.js';
 import { errnoValue } from './errno.js';
 import { invalidArgType } from './errors.js';
 import { syscallError } from './explain.js';
@@ -57,7 +67,8 @@ interface FdWaits {
 interface Shared {
   readonly epfd: number;
   readonly controlFd: number;
-  readonly stop: Int32Array;
+  /** Shared with the worker, indexed by {@link WaiterState}. */
+  readonly state: Int32Array;
   readonly worker: Worker;
   /** Whether the worker currently keeps the event loop alive. */
   referenced: boolean;
@@ -75,6 +86,13 @@ let generation = 0;
 const eventBytes = new Uint8Array(EPOLL_EVENT_SIZE);
 const eventView = new DataView(eventBytes.buffer);
 const one = new BigUint64Array([1n]);
+/**
+ * How long the 'exit' listener waits at most for the worker to get out of koffi. It normally
+ * takes microseconds (the worker leaves `epoll_wait` when woken) or the rest of koffi's load
+ * (tens of milliseconds, more on a loaded machine); the bound only keeps a stuck worker from
+ * holding the exit forever.
+ */
+const EXIT_WAIT_MS = 5000;
 
 /**
  * Where the compiled worker is. From `dist/` it sits next to this file; when this file runs
@@ -107,7 +125,7 @@ function start(): Shared {
     libc.close(epfd);
     throw syscallError('epoll_ctl', e, { fd: controlFd });
   }
-  const state = new SharedArrayBuffer(4);
+  const state = new SharedArrayBuffer(WaiterState.LENGTH * Int32Array.BYTES_PER_ELEMENT);
   const data: WaiterWorkerData = { epfd, controlFd, state };
   // execArgv: [] because the worker is plain JavaScript that needs none of the parent's flags,
   // and some of them (--input-type, loaders meant for the main script) make a worker fail to start.
@@ -115,10 +133,10 @@ function start(): Shared {
   const s: Shared = {
     epfd,
     controlFd,
-    stop: new Int32Array(state),
+    state: new Int32Array(state),
     worker,
     referenced: true,
-    onExit: () => stopWorker(s),
+    onExit: () => joinOnExit(s),
   };
   worker.on('message', (message: WaiterMessage) => {
     if ('ready' in message) onReady(message.ready);
@@ -130,19 +148,39 @@ function start(): Shared {
   });
   worker.on('error', (error) => fail(s, error));
   worker.on('exit', (code) => {
-    if (Atomics.load(s.stop, 0) === 0)
+    if (Atomics.load(s.state, WaiterState.STOP) === 0)
       fail(s, new Error(`the inotify-ts waiter thread exited with code ${code}`));
   });
   process.once('exit', s.onExit);
   return s;
 }
 
-/** Makes the worker leave `epoll_wait` and return, so that the process can join it on exit. */
+/**
+ * Makes the worker leave `epoll_wait` and return, so that the process can join it on exit;
+ * a worker that has not begun loading koffi will not load it.
+ */
 function stopWorker(s: Shared): void {
-  Atomics.store(s.stop, 0, 1);
+  Atomics.store(s.state, WaiterState.STOP, 1);
+  const phase = Atomics.compareExchange(s.state, WaiterState.PHASE, WaiterPhase.STARTING, WaiterPhase.DONE);
+  if (phase === WaiterPhase.STARTING) return;
   // Cannot fail short of a closed fd (it is closed only after this) or a counter at its
   // maximum (EAGAIN), which wakes the worker just as well; the safety timeout covers the rest.
   libc.write(s.controlFd, one, 8);
+}
+
+/**
+ * The process 'exit' listener: stops the worker and blocks until it is out of koffi, so that
+ * the termination that follows cannot catch it inside a native call.
+ */
+function joinOnExit(s: Shared): void {
+  stopWorker(s);
+  const deadline = performance.now() + EXIT_WAIT_MS;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    // 'not-equal' once the phase is DONE; a spurious wake-up or 'timed-out' loops to the check.
+    if (Atomics.wait(s.state, WaiterState.PHASE, WaiterPhase.RUNNING, left) === 'not-equal') return;
+  }
 }
 
 /** The worker failed: every wait rejects with `error`; the next wait starts a new worker. */
