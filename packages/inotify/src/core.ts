@@ -50,6 +50,15 @@ export class Core {
   closed = false;
   /** An `events()`/`batches()` iterator is running. */
   busy = false;
+  /**
+   * Whether the last {@link fill} emptied the kernel queue at the moment of the read: it read
+   * nothing, or left at least one largest event (272 bytes) of its buffer unused. The kernel fills
+   * a read with every queued event that fits and stops only at an empty queue or at an event too
+   * large for the space left, so such a short read took everything queued then. Delivering the
+   * events may queue more (an interceptor's scan): `true` says nothing about the queue now.
+   * `false` after a read that (nearly) filled its buffer: more is queued.
+   */
+  drained = true;
   readonly watches = new WatchTable();
   readonly decoder: Decoder;
   interceptor: Interceptor | null = null;
@@ -103,17 +112,19 @@ export class Core {
   }
 
   /**
-   * Reads about `maxBytes` (at least 272, at most the decoder's input capacity) straight into the
-   * decoder's memory and decodes it. Only called when nothing is buffered: the decoder reuses its
-   * memory, so the previous batch must be fully delivered first. Returns the bytes read, `0` when
-   * the kernel queue was empty.
+   * Reads what the kernel queue holds, up to the decoder's whole input capacity (or `maxBytes`,
+   * at least 272, when given), straight into the decoder's memory, and decodes it: one `read(2)`,
+   * no `FIONREAD` first (a read larger than what is queued costs nothing more). Only called when
+   * nothing is buffered: the decoder reuses its memory, so the previous batch must be fully
+   * delivered first. Returns the bytes read, `0` when the kernel queue was empty; sets
+   * {@link drained}.
    */
-  fill(maxBytes: number): number {
-    const input = this.decoder.input;
-    // The kernel returns whole events only; any buffer of at least one largest event (272 bytes)
-    // and at least `maxBytes` takes what FIONREAD announced without an EINVAL.
-    const size = Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE);
-    const n = sys.read(this.fd, size < input.length ? input.subarray(0, size) : input);
+  fill(maxBytes?: number): number {
+    let into = this.decoder.input;
+    if (maxBytes !== undefined && maxBytes < into.length)
+      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE));
+    const n = sys.read(this.fd, into);
+    this.drained = into.length - n >= sys.MIN_READ_BUFFER_SIZE;
     if (n === 0) return 0;
     const batch = this.decoder.decode(n);
     this.#batch = batch;

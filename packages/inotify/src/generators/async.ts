@@ -22,12 +22,13 @@ export async function waitForEvents(
 }
 
 /**
- * Reads what the kernel holds (when nothing is buffered) into the decoder. Returns `false` when
- * the kernel queue is empty, after running the idle hook; the hook may have injected events.
+ * Reads what the kernel holds (when nothing is buffered) into the decoder: a non-blocking read
+ * first, so that a consumer keeping up with a stream never parks on the waiter thread. Returns
+ * `false` when the kernel queue is empty, after running the idle hook; the hook may have
+ * injected events.
  */
 export function refill(core: Core): boolean {
-  const pending = core.pendingBytes();
-  if (pending > 0 && core.fill(pending) > 0) return true;
+  if (core.fill() > 0) return true;
   core.idle();
   return core.hasBuffered();
 }

@@ -55,6 +55,20 @@ describe('eventGen cycles', () => {
     expect(calls).toBe(nulls + 1);
   });
 
+  it('ends a cycle with null after 1 MiB of reads when more is queued, and yields every event in order', () => {
+    using i = new Inotify();
+    i.addWatch(dir, IN_CREATE);
+    // 6,000 IN_CREATE of 272 bytes each (250-byte names): 1.6 MB queued before the first read.
+    const names = Array.from({ length: 6000 }, (_, k) => `${String(k).padStart(4, '0')}${'n'.repeat(246)}`);
+    createFiles(names);
+    const items = [...i.eventGen({ timeoutS: 0.2 })].map((e) => (e === null ? null : e.filename));
+    const firstNull = items.indexOf(null);
+    // The first cycle read at least 1 MiB (3,855 events) and stopped before the queue was empty.
+    expect(firstNull).toBeGreaterThanOrEqual(Math.ceil(2 ** 20 / 272));
+    expect(firstNull).toBeLessThan(names.length);
+    expect(items.filter((e) => e !== null)).toEqual(names);
+  });
+
   it('stops after timeoutS without an event, even when blockDurationS is longer', () => {
     using i = new Inotify({ blockDurationS: 10 });
     i.addWatch(dir);

@@ -10,13 +10,21 @@ function* drain(core: Core, c: Consumer): Generator<InotifyEvent, void, undefine
 }
 
 /**
+ * The most a cycle reads before it ends (at least one read): under a stream the consumer cannot
+ * keep up with, a cycle still ends, and null still comes. 1 MiB is the default read buffer 4 times.
+ */
+const MAX_CYCLE_BYTES = 1 << 20;
+
+/**
  * The synchronous generator behind `Inotify.eventGen()`.
  *
- * One cycle: deliver what is buffered; block in poll(2) for at most `blockMs()` (less when the
- * timeout is nearer); read what the kernel holds at that moment (`FIONREAD` bytes, in reads of
- * at most the decoder's capacity) and deliver it; run the idle hook when the queue is empty; stop
- * when `timeoutMs` passed without an event; yield `null` when `yieldNones`. Events read but not
- * delivered when the consumer stops stay in `core` for the next generator.
+ * One cycle: deliver what is buffered; call `blockMs()`; block in poll(2) for at most that (less
+ * when the timeout is nearer), unless events are known to be queued; read what the kernel holds and
+ * deliver it, read after read (no `FIONREAD` before a read), until a read leaves the queue empty
+ * or the cycle has read {@link MAX_CYCLE_BYTES}; then, once, whether the queue is empty now that
+ * the events were delivered (`FIONREAD`), and if so run the idle hook; stop when `timeoutMs`
+ * passed without an event; yield `null` when `yieldNones`. Events read but not delivered when
+ * the consumer stops stay in `core` for the next generator.
  */
 export function* syncEvents(
   core: Core,
@@ -25,24 +33,31 @@ export function* syncEvents(
   blockMs: () => number,
 ): Generator<InotifyEvent | null, void, undefined> {
   let lastHit = performance.now();
+  /** Events are queued (seen at the end of the last cycle): no need to wait for them. */
+  let queued = false;
   for (;;) {
     yield* drain(core, c);
     if (core.closed) return;
     let waitMs = core.waitBound(blockMs())!;
-    if (c.timeoutMs !== undefined)
-      waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
-    if (core.poll(Math.ceil(waitMs))) {
-      // Only what is queued now: under a constant stream a cycle still ends, and null still comes.
-      let budget = core.pendingBytes();
-      while (budget > 0) {
-        const n = core.fill(budget);
-        if (n === 0) break;
-        budget -= n;
+    let readable = queued;
+    if (!queued) {
+      if (c.timeoutMs !== undefined)
+        waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
+      readable = core.poll(Math.ceil(waitMs));
+    }
+    // After a poll that timed out, the queue is empty and nothing was delivered since.
+    queued = false;
+    if (readable) {
+      let read = 0;
+      do {
+        read += core.fill();
         yield* drain(core, c);
         if (core.closed) return;
-      }
+      } while (!core.drained && read < MAX_CYCLE_BYTES);
+      // Delivering may have queued events (an interceptor's scan): ask the kernel, after it.
+      queued = !core.drained || core.pendingBytes() > 0;
     }
-    if (core.pendingBytes() === 0) {
+    if (!queued) {
       core.idle();
       yield* drain(core, c);
       if (core.closed) return;
