@@ -163,6 +163,23 @@ for (const { dir, deps } of packages) {
       include: ['*.ts'],
     }),
   );
+  // Every package loads from plain ESM and type-checks from TypeScript (NodeNext, strict).
+  const name = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name;
+  writeFileSync(
+    join(project, 'import-check.ts'),
+    `import * as pkg from '${name}';\nconst names: string[] = Object.keys(pkg);\nconsole.log(names.length);\n`,
+  );
+  writeFileSync(
+    join(project, 'import-check.mjs'),
+    `const pkg = await import('${name}');\nconsole.log(Object.keys(pkg).length);\n`,
+  );
+  check(`${name} imports from ESM and type-checks from TypeScript with moduleResolution NodeNext`, () => {
+    const fromEsm = run('node', ['import-check.mjs'], project).trim();
+    run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project);
+    const fromTs = run('node', [join(project, 'out', 'import-check.js')], project).trim();
+    if (fromEsm !== fromTs || Number(fromEsm) < 1)
+      throw new Error(`exports seen: ESM ${fromEsm}, TS ${fromTs}`);
+  });
   examples.forEach(({ lang, code }, index) => {
     const file = join(project, `example-${index + 1}.${lang === 'sh' ? 'sh' : lang === 'ts' ? 'ts' : 'mjs'}`);
     writeFileSync(file, code);
