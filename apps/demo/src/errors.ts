@@ -2,6 +2,7 @@
  * Errors as the user sees them: one line, `inotify-demo: <path>: <cause>. <fix>`, no stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { TreeWatchLimitError } from '@inotify-ts/inotify';
 
 /** The program's name, as it prefixes every message. */
 export const PROGRAM = 'inotify-demo';
@@ -58,14 +59,13 @@ function current(limit: Limit): string {
   return limit.value === undefined ? '' : ` (${limit.sysctl} = ${limit.value.toLocaleString('en-US')})`;
 }
 
-/** "needs 10001 watches" in a tree's ENOSPC message: how many watches it wanted, where it says so. */
-function watchesNeeded(message: string): number | undefined {
-  const match = /needs (?:at least )?(\d+) watches/.exec(message);
-  return match === null ? undefined : Number(match[1]);
+/** How many watches a tree needed, where the error says so (`TreeWatchLimitError.needed`). */
+function watchesNeeded(error: unknown): number | undefined {
+  return error instanceof TreeWatchLimitError ? error.needed : undefined;
 }
 
 /** The cause and the fix for the error codes a watcher meets; `undefined` for the others. */
-function explain(code: string, message: string): string | undefined {
+function explain(code: string, error: unknown): string | undefined {
   switch (code) {
     case 'ENOENT':
       return 'no such file or directory. Check the path, or create it before watching it';
@@ -76,7 +76,7 @@ function explain(code: string, message: string): string | undefined {
       return 'permission denied. Run as a user who may read it, or watch a path you own';
     case 'ENOSPC': {
       const limit = inotifyLimit('watches');
-      const needed = watchesNeeded(message);
+      const needed = watchesNeeded(error);
       const need = needed === undefined ? '' : `: the tree needs ${needed.toLocaleString('en-US')} watches`;
       const next = Math.max(524288, (limit.value ?? 0) * 2, (needed ?? 0) * 2);
       return `the inotify watch limit${current(limit)} is reached${need}. Raise it: sudo sysctl ${limit.sysctl}=${next}`;
@@ -113,7 +113,7 @@ function firstLine(message: string): string {
 export function describeCause(error: unknown): string {
   if (isSystemError(error)) {
     const where = typeof error.path === 'string' && error.path !== '' ? `${error.path}: ` : '';
-    const cause = explain(error.code, error.message) ?? `${firstLine(error.message)} (${error.code})`;
+    const cause = explain(error.code, error) ?? `${firstLine(error.message)} (${error.code})`;
     return `${where}${cause}.`;
   }
   if (error instanceof Error) return `${firstLine(error.message)}.`;

@@ -46,6 +46,7 @@ export {
   type EventsOptions,
   type FilterPredicate,
 } from './options.js';
+export { TreeWatchLimitError } from './tree/errors.js';
 export type { IgnoredDirPredicate, InotifyTreeOptions, TreeProgress } from './tree/options.js';
 export { InotifyTree } from './tree/tree.js';
 export { InotifyTrees, type TreeBatch } from './tree/trees.js';

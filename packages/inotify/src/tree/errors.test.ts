@@ -146,7 +146,8 @@ describe.skipIf(!userns)(
        let error;
        try { new T.InotifyTree(${JSON.stringify(dir)}); } catch (e) { error = e; }
        console.log(JSON.stringify({
-         error: error && { code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, message: error.message },
+         error: error && { code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, message: error.message,
+           needed: error.needed, held: error.held, typed: error instanceof T.TreeWatchLimitError },
          leaked: fs.readdirSync('/proc/self/fd').length - fds,
        }));`,
       ) as { error: { path: string }; leaked: number };
@@ -161,6 +162,9 @@ describe.skipIf(!userns)(
             `ENOSPC: watching the tree under '${dir}' needs 5 watches, and only 3 could be added. ` +
             `inotify_add_watch '${failed}' failed: the inotify watch limit is reached (user.max_inotify_watches = 3) ` +
             `while watching '${failed}'. ${LIMIT_TAIL}`,
+          needed: 5,
+          held: 3,
+          typed: true,
         },
         leaked: 0,
       });
@@ -176,7 +180,7 @@ describe.skipIf(!userns)(
        const before = [];
        let error;
        try { for (const e of tree.eventGen({ timeoutS: 0.3, yieldNones: false })) before.push(show(e)); }
-       catch (e) { error = { code: e.code, path: e.path, message: e.message }; }
+       catch (e) { error = { code: e.code, path: e.path, message: e.message, needed: e.needed, held: e.held }; }
        const after = [...tree.eventGen({ timeoutS: 0.3, yieldNones: false })].map(show);
        console.log(JSON.stringify({ before, error, after: after.slice(0, 2), watches: [...tree.watches().keys()].sort() }));`,
       );
@@ -190,6 +194,8 @@ describe.skipIf(!userns)(
             `ENOSPC: the tree under '${dir}' now needs at least 5 watches and holds 3: directories that appeared are not all watched. ` +
             `inotify_add_watch '${failed}' failed: the inotify watch limit is reached (user.max_inotify_watches = 3) ` +
             `while watching '${failed}'. ${LIMIT_TAIL}`,
+          needed: 5,
+          held: 3,
         },
         after: [
           ['IN_CREATE|IN_ISDIR', dir, 'new', false],

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { InotifyError } from '@inotify-ts/syscall';
+import { InotifyError, type InotifyErrorOptions } from '@inotify-ts/syscall';
 
 /** The error code of a Node `fs` error or an {@link InotifyError}, `undefined` for anything else. */
 export function codeOf(error: unknown): string | undefined {
@@ -70,6 +70,23 @@ export function symlinkRootError(root: string, cause: InotifyError): InotifyErro
 }
 
 /**
+ * `ENOSPC` from a tree: the watch limit stopped it. Besides the message, it carries the figures
+ * as numbers, so that a program can say how far to raise the limit without parsing text.
+ */
+export class TreeWatchLimitError extends InotifyError {
+  /** The watches the tree needs: at least this many (more directories may lie beyond). */
+  readonly needed: number;
+  /** The watches the tree holds. */
+  readonly held: number;
+
+  constructor(options: InotifyErrorOptions & { needed: number; held: number }) {
+    super(options);
+    this.needed = options.needed;
+    this.held = options.held;
+  }
+}
+
+/**
  * The watch limit stopped the tree: how many watches it needs, how many it holds, and the
  * kernel's own explanation (the limit, its value and the sysctl that raises it).
  */
@@ -79,18 +96,20 @@ export function watchLimitError(
   held: number,
   cause: InotifyError,
   during: 'start' | 'growth' | 'rescan',
-): InotifyError {
+): TreeWatchLimitError {
   const what =
     during === 'start'
       ? `watching the tree under '${root}' needs ${needed} watches, and only ${held} could be added`
       : `the tree under '${root}' now needs at least ${needed} watches and holds ${held}: ` +
         `directories ${during === 'growth' ? 'that appeared' : 'found by the rescan'} are not all watched`;
-  return new InotifyError({
+  return new TreeWatchLimitError({
     code: 'ENOSPC',
     errno: constants.errno.ENOSPC,
     syscall: 'inotify_add_watch',
     path: cause.path ?? root,
     message: `ENOSPC: ${what}. ${cause.message.replace(/^ENOSPC: /, '')}`,
     cause,
+    needed,
+    held,
   });
 }
