@@ -1,8 +1,7 @@
 /**
  * Errors as the user sees them: one line, `inotify-demo: <path>: <cause>. <fix>`, no stack trace.
  */
-import { readFileSync } from 'node:fs';
-import { TreeWatchLimitError } from '@inotify-ts/inotify';
+import { effectiveLimit, type NamedLimit, TreeWatchLimitError } from '@inotify-ts/inotify';
 
 /** The program's name, as it prefixes every message. */
 export const PROGRAM = 'inotify-demo';
@@ -25,37 +24,8 @@ function isSystemError(error: unknown): error is SystemErrorLike {
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
 }
 
-/** Reads a number from /proc, or `undefined` where /proc cannot tell. */
-function readProcNumber(path: string): number | undefined {
-  try {
-    const value = Number.parseInt(readFileSync(path, 'latin1').trim(), 10);
-    return Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One inotify limit as it binds this process: its sysctl name and value. */
-interface Limit {
-  readonly sysctl: string;
-  readonly value: number | undefined;
-}
-
-/**
- * The inotify limit that binds: `fs.inotify.max_user_*` is the system's, and inside a user
- * namespace `user.max_inotify_*` may be lower; the lower one is the one to raise.
- */
-function inotifyLimit(kind: 'watches' | 'instances'): Limit {
-  const system = readProcNumber(`/proc/sys/fs/inotify/max_user_${kind}`);
-  const namespace = readProcNumber(`/proc/sys/user/max_inotify_${kind}`);
-  if (namespace !== undefined && (system === undefined || namespace < system)) {
-    return { sysctl: `user.max_inotify_${kind}`, value: namespace };
-  }
-  return { sysctl: `fs.inotify.max_user_${kind}`, value: system };
-}
-
 /** `(fs.inotify.max_user_watches = 8,192)`, or `''` when the value is unknown. */
-function current(limit: Limit): string {
+function current(limit: NamedLimit): string {
   return limit.value === undefined ? '' : ` (${limit.sysctl} = ${limit.value.toLocaleString('en-US')})`;
 }
 
@@ -75,14 +45,14 @@ function explain(code: string, error: unknown): string | undefined {
     case 'EPERM':
       return 'permission denied. Run as a user who may read it, or watch a path you own';
     case 'ENOSPC': {
-      const limit = inotifyLimit('watches');
+      const limit = effectiveLimit('watches');
       const needed = watchesNeeded(error);
       const need = needed === undefined ? '' : `: the tree needs ${needed.toLocaleString('en-US')} watches`;
       const next = Math.max(524288, (limit.value ?? 0) * 2, (needed ?? 0) * 2);
       return `the inotify watch limit${current(limit)} is reached${need}. Raise it: sudo sysctl ${limit.sysctl}=${next}`;
     }
     case 'EMFILE': {
-      const limit = inotifyLimit('instances');
+      const limit = effectiveLimit('instances');
       const next = Math.max(1024, (limit.value ?? 0) * 2);
       return (
         `too many inotify instances${current(limit)}, or too many open files. Close other watchers, or raise it: ` +

@@ -35,6 +35,7 @@ export {
   IN_UNMOUNT,
   maskNames,
 } from '@inotify-ts/decoder';
+export { effectiveLimit, type NamedLimit } from '@inotify-ts/syscall';
 export { InotifyError, TerminalEventError } from './errors.js';
 export type { InotifyEvent, InotifyEventHeader } from './event.js';
 export { Inotify, type InotifyOptions } from './inotify.js';

@@ -66,7 +66,7 @@ export function limits(): InotifyLimits {
   };
 }
 
-/** A limit as an error message should name it: its sysctl name and value. @internal */
+/** An inotify limit as a message should name it: its sysctl name and value. */
 export interface NamedLimit {
   /** `fs.inotify.max_user_watches`, or `user.max_inotify_watches` when a user namespace's own limit is lower. */
   readonly sysctl: string;
@@ -83,8 +83,12 @@ function tryRead(path: string): number | undefined {
 }
 
 /**
- * The watch or instance limit that applies: `fs.inotify.max_user_*`, or the current user
- * namespace's `user.max_inotify_*` when that is lower. @internal
+ * The watch or instance limit that binds this process: `fs.inotify.max_user_*`, or the current
+ * user namespace's `user.max_inotify_*` when that is lower. This is the one to raise. Never
+ * throws: a value `/proc` cannot tell is `undefined`.
+ *
+ * @example
+ * effectiveLimit('watches'); // { sysctl: 'fs.inotify.max_user_watches', value: 8192 }
  */
 export function effectiveLimit(kind: 'watches' | 'instances'): NamedLimit {
   const global = tryRead(`/proc/sys/fs/inotify/max_user_${kind}`);
