@@ -89,7 +89,7 @@ export class CliProcess {
     options: { env?: NodeJS.ProcessEnv; wrap?: readonly string[] } = {},
   ): Promise<{ exit: Exit; stdout: string; stderr: string }> {
     const cli = await CliProcess.start(args, { ...options, ready: false });
-    const exit = await cli.exited;
+    const exit = await cli.end();
     return { exit, stdout: cli.stdout, stderr: cli.stderr };
   }
 
@@ -136,10 +136,31 @@ export class CliProcess {
     return this.lines();
   }
 
+  /**
+   * Resolves with how the process ended; rejects, showing the output so far, when it is still
+   * running after `timeoutMs`, so that a hang names itself instead of running into the test's
+   * own timeout.
+   */
+  end(timeoutMs = 15_000): Promise<Exit> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `still running ${timeoutMs} ms later\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    return Promise.race([this.exited, late]).finally(() => clearTimeout(timer));
+  }
+
   /** Sends a signal and waits for the end. */
   async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
     this.child.kill(signal);
-    return this.exited;
+    return this.end();
   }
 
   /** Polls until `condition` holds; for states no output announces (watches in /proc, a stopped process). */
@@ -161,11 +182,16 @@ export class CliProcess {
     }
   }
 
-  /** The pid of the child's only child (the program, when it runs under script(1)). */
+  /**
+   * The pid of the child's only child: the program, when it runs under script(1). Fails, rather
+   * than signal the wrong process, when that child is not running the program.
+   */
   grandchild(): number {
     const children = readFileSync(`/proc/${this.child.pid}/task/${this.child.pid}/children`, 'latin1').trim();
     const pid = Number(children.split(' ')[0]);
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no child process under ${this.child.pid}`);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (!argv.includes(CLI)) throw new Error(`process ${pid} under ${this.child.pid} runs ${argv.join(' ')}, not ${CLI}`);
     return pid;
   }
 
@@ -228,7 +254,10 @@ export const SCRIPT = spawnSync('script', ['--version']).status === 0;
  */
 export function onTerminal(args: readonly string[]): { wrap: string[]; args: string[] } {
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  // `exec`: script runs the command through $SHELL -c, and not every shell replaces itself
+  // with a lone command (dash does not). Without it, the program would be a grandchild of
+  // script only under some shells, and a signal meant for it would reach the shell instead.
+  const command = ['exec', ...[process.execPath, CLI, ...args].map(quote)].join(' ');
   return { wrap: ['script', '-qfec', command, '/dev/null'], args: [] };
 }
 

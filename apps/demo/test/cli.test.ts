@@ -235,7 +235,7 @@ describe('ending', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(cli.child.exitCode).toBeNull();
     }
-    expect(await cli.exited).toEqual({ code: 2, signal: null });
+    expect(await cli.end()).toEqual({ code: 2, signal: null });
     expect(cli.lines().filter((line) => line.includes("['IN_CREATE']"))).toHaveLength(5);
   });
 
@@ -312,7 +312,7 @@ describe('ending', () => {
     cli.child.stdout?.destroy();
     // The next write meets a closed pipe (EPIPE).
     touch(join(dir.path, 'bb'));
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.end()).toEqual({ code: 0, signal: null });
     expect(cli.stderr).toBe('');
   });
 
@@ -321,7 +321,7 @@ describe('ending', () => {
     mkdirSync(watched);
     const cli = await start([watched]);
     rmdirSync(watched);
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.end()).toEqual({ code: 0, signal: null });
     expect(cli.lines().map((line) => line.replace(LOG_PREFIX, ''))).toEqual([
       "WD=(1) MASK=(1024) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_DELETE_SELF'] FILENAME=[]",
       "WD=(1) MASK=(32768) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_IGNORED'] FILENAME=[]",
@@ -430,7 +430,7 @@ describe('unmount', () => {
       const cli = await start([mountPoint]);
       const umount = spawnSync('umount', [mountPoint], { encoding: 'utf8' });
       expect(umount.stderr).toBe('');
-      expect(await cli.exited).toEqual({ code: 0, signal: null });
+      expect(await cli.end()).toEqual({ code: 0, signal: null });
       expect(cli.lines().map((line) => line.replace(LOG_PREFIX, ''))).toEqual([
         // The kernel flags the unmounted watch as a directory.
         "WD=(1) MASK=(1073750016) COOKIE=(0) LEN=(0) MASK->NAMES=['IN_UNMOUNT', 'IN_ISDIR'] FILENAME=[]",
@@ -478,7 +478,7 @@ describe('--stats', () => {
     // Redrawn once a second: 3 touches are 12 events.
     await cli.waitFor(() => /12 events, \d+ events\/s/.test(cli.stdout), 'a redraw with 12 events');
     process.kill(cli.grandchild(), 'SIGINT');
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.end()).toEqual({ code: 0, signal: null });
     const screen = cli.stdout.replaceAll('\r\n', '\n');
     // Every redraw and the final table start by moving up over the last drawing and clearing it.
     expect(screen).toContain('0 events, 0 events/s\nNo events occurred.\n\x1b[2F\x1b[J');
