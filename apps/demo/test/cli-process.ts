@@ -191,7 +191,8 @@ export class CliProcess {
     const pid = Number(children.split(' ')[0]);
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no child process under ${this.child.pid}`);
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (!argv.includes(CLI)) throw new Error(`process ${pid} under ${this.child.pid} runs ${argv.join(' ')}, not ${CLI}`);
+    if (!argv.includes(CLI))
+      throw new Error(`process ${pid} under ${this.child.pid} runs ${argv.join(' ')}, not ${CLI}`);
     return pid;
   }
 
