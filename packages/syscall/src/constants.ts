@@ -58,6 +58,9 @@ export const FIONREAD = MIPS ? 0x467f : arch === 'ppc' || arch === 'ppc64' ? 0x4
 /** `RLIMIT_NOFILE`: 7 on the generic ABI, 5 on MIPS. */
 export const RLIMIT_NOFILE = MIPS ? 5 : 7;
 
+/** `F_DUPFD_CLOEXEC`: `fcntl` command, duplicate an fd onto the lowest free number >= arg, close-on-exec. */
+export const F_DUPFD_CLOEXEC = 1030;
+
 /** `IN_ONLYDIR`: only watch the path if it is a directory (ENOTDIR otherwise). */
 export const IN_ONLYDIR = 0x01000000;
 /** `IN_MASK_CREATE` (Linux 4.18+): only create a watch, fail with EEXIST if the path is already watched. */

@@ -15,5 +15,7 @@ export type { InotifyLimits, NamedLimit } from './limits.js';
 export { effectiveLimit, limits } from './limits.js';
 export type { PollResult } from './poll.js';
 export { createWakeFd, poll, pollAsync, wake } from './poll.js';
+export type { AsyncReader, ReaderKind, ReaderOptions, ReadOptions } from './reader.js';
+export { createReader, eventLoopReadsAvailable } from './reader.js';
 export type { WaitReadableOptions } from './waiter.js';
 export { waitReadable } from './waiter.js';

@@ -75,6 +75,11 @@ export const ioctl = bind<[fd: number, request: number, type: string, arg: Ptr],
   'int ioctl(int fd, unsigned long request, ...)',
 );
 
+/** `int fcntl(int fd, int cmd, ...)`: variadic, pass `'int', value` for `F_DUPFD_CLOEXEC`. */
+export const fcntl = bind<[fd: number, cmd: number, type: string, arg: number], number>(
+  'int fcntl(int fd, int cmd, ...)',
+);
+
 /** `int eventfd(unsigned int initval, int flags)` */
 export const eventfd = bind<[initval: number, flags: number], number>(
   'int eventfd(unsigned int initval, int flags)',

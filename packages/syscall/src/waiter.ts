@@ -50,13 +50,16 @@ export interface WaitReadableOptions {
   readonly timeoutMs?: number | undefined;
 }
 
-interface Wait {
-  readonly resolve: (readable: boolean) => void;
+/** A promise waiting to be settled, with the timer and abort listener that may settle it. @internal */
+export interface PendingWait<T> {
+  readonly resolve: (value: T) => void;
   readonly reject: (reason: unknown) => void;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
+
+type Wait = PendingWait<boolean>;
 
 /** The waits on one fd and the generation its epoll registration carries. */
 interface FdWaits {

@@ -1,0 +1,358 @@
+/**
+ * Asynchronous reads of an inotify fd into one caller-owned buffer, without blocking the event
+ * loop.
+ *
+ * Two ways to wait, one interface ({@link AsyncReader}):
+ *
+ * - `'event-loop'` (preferred): the fd (a duplicate of it) is handed to libuv as a stream, the
+ *   way Node opens a pipe, and libuv's own epoll, on the main thread, waits for it. When it is
+ *   readable libuv calls `read(2)` straight into the caller's buffer (Node's `onread` user
+ *   buffer, so a view on WebAssembly memory is filled with no copy) and the read is paused until
+ *   the next {@link AsyncReader.read}. No thread, no worker, no copy. It needs Node's `pipe_wrap`
+ *   binding, reached through `process.binding()`: Node documents that as deprecated (DEP0111,
+ *   documentation-only; a warning only under `--pending-deprecation`, where this kind is not
+ *   used). Where the binding is gone or refuses the fd, `'auto'` falls back to:
+ * - `'thread'`: {@link waitReadable}'s shared waiter thread blocks in `epoll_wait`, then the
+ *   main thread reads with {@link read}.
+ *
+ * Kernel quirk where it bites: Node refuses to wrap an inotify fd through the public
+ * `new net.Socket({ fd })` (libuv's `uv_guess_handle()` calls an anonymous inode `UNKNOWN`),
+ * although libuv streams read any pollable fd; hence the binding.
+ *
+ * @module
+ */
+
+import { Socket } from 'node:net';
+import { F_DUPFD_CLOEXEC, MIN_READ_BUFFER_SIZE } from './constants.js';
+import { bufferTooSmall, invalidArgType, invalidArgValue } from './errors.js';
+import { syscallError } from './explain.js';
+import { read } from './inotify.js';
+import * as libc from './libc.js';
+import { toPollTimeout, validateFd, validateUint8Array } from './validate.js';
+import { type PendingWait, waitReadable } from './waiter.js';
+
+/** How an {@link AsyncReader} waits: see the module comment. */
+export type ReaderKind = 'event-loop' | 'thread';
+
+/** Options of {@link createReader}. */
+export interface ReaderOptions {
+  /** `'auto'` (default): `'event-loop'` where Node allows it, `'thread'` elsewhere. */
+  readonly kind?: 'auto' | ReaderKind | undefined;
+}
+
+/** Options of {@link AsyncReader.read}. */
+export interface ReadOptions {
+  /** Aborting it rejects the read with `signal.reason` (nothing is read then). */
+  readonly signal?: AbortSignal | undefined;
+  /** Resolve `0` after this many milliseconds; omitted, negative or `Infinity`: no timeout. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Reads one fd into one buffer, asynchronously; from {@link createReader}. */
+export interface AsyncReader {
+  /** How it waits. */
+  readonly kind: ReaderKind;
+  /** The buffer every read fills from its start. */
+  readonly buffer: Uint8Array;
+  /** Whether {@link close} was called. */
+  readonly closed: boolean;
+  /**
+   * Waits until the fd has events and reads them into {@link buffer}, from its start, as many
+   * whole events as fit: one `read(2)`. One read at a time.
+   *
+   * @returns the bytes read (> 0); `0` when `timeoutMs` passed first, or the reader was closed.
+   *   `timeoutMs: 0` reads what is queued now without waiting.
+   * @throws (rejects) `signal.reason` when `signal` aborts; `ERR_INVALID_STATE` while another
+   *   read is pending; {@link InotifyError} (`syscall: 'read'`) when the read fails.
+   */
+  read(options?: ReadOptions): Promise<number>;
+  /**
+   * Stops: a pending read resolves `0`, and the duplicate fd of an `'event-loop'` reader is
+   * closed. The fd itself stays open (the caller owns it). Idempotent.
+   */
+  close(): void;
+}
+
+interface PipeBinding {
+  readonly Pipe: new (type: number) => { open(fd: number): number };
+  readonly constants: { readonly SOCKET: number };
+}
+
+let binding: PipeBinding | null | undefined;
+
+/** Whether Node was asked to warn about pending deprecations (then `process.binding` warns). */
+function pendingDeprecation(): boolean {
+  const flag = '--pending-deprecation';
+  return (
+    process.execArgv.includes(flag) ||
+    (process.env['NODE_OPTIONS'] ?? '').includes(flag) ||
+    process.env['NODE_PENDING_DEPRECATION'] === '1'
+  );
+}
+
+/** Node's `pipe_wrap` binding, or `null` where this Node does not offer it (or should not). */
+function pipeBinding(): PipeBinding | null {
+  if (binding !== undefined) return binding;
+  binding = null;
+  if (pendingDeprecation()) return binding;
+  try {
+    const candidate = (process as unknown as { binding(name: string): Partial<PipeBinding> }).binding(
+      'pipe_wrap',
+    );
+    if (typeof candidate.Pipe === 'function' && typeof candidate.constants?.SOCKET === 'number') {
+      binding = candidate as PipeBinding;
+    }
+  } catch {
+    // Removed, or refused by the permission model: the thread kind works everywhere.
+  }
+  return binding;
+}
+
+/** Whether `'event-loop'` readers can be made in this process. */
+export function eventLoopReadsAvailable(): boolean {
+  return pipeBinding() !== null;
+}
+
+function invalidState(message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code: 'ERR_INVALID_STATE' });
+}
+
+/** A validated {@link ReadOptions}: poll-style timeout (-1: none). */
+interface Checked {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number;
+}
+
+function checkReadOptions(options: unknown): Checked {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgType('options', 'of type object', options);
+  const { signal, timeoutMs } = options as ReadOptions;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
+  }
+  const timeout = timeoutMs === undefined ? -1 : toPollTimeout(timeoutMs, 'options.timeoutMs');
+  return { signal, timeout };
+}
+
+type Pending = PendingWait<number>;
+
+/** libuv reads the fd on the main thread's event loop; see the module comment. */
+class EventLoopReader implements AsyncReader {
+  readonly kind = 'event-loop';
+  readonly #fd: number;
+  readonly #socket: Socket;
+  #pending: Pending | null = null;
+  /** Bytes libuv read while no read was pending (should not happen; never dropped). */
+  #unclaimed = 0;
+  #error: unknown = null;
+  #closed = false;
+
+  constructor(
+    fd: number,
+    readonly buffer: Uint8Array,
+    pipe: PipeBinding,
+  ) {
+    this.#fd = fd;
+    // A duplicate, so that libuv, which closes what it reads when the stream ends, owns its own
+    // fd: the caller's fd stays valid for synchronous reads, and closing is never done twice.
+    const dup = libc.fcntl(fd, F_DUPFD_CLOEXEC, 'int', 3);
+    if (dup < 0) throw syscallError('fcntl', libc.errno(), { fd });
+    const handle = new pipe.Pipe(pipe.constants.SOCKET);
+    const status = handle.open(dup);
+    if (status !== 0) {
+      libc.close(dup);
+      // libuv errors are negated errno values.
+      throw syscallError('uv_pipe_open', -status, { fd });
+    }
+    this.#socket = new Socket({
+      handle,
+      readable: true,
+      writable: false,
+      onread: { buffer, callback: (bytes: number) => this.#onRead(bytes) },
+    } as ConstructorParameters<typeof Socket>[0]);
+    // The socket starts reading at once: nothing is read before the first read() asks.
+    this.#socket.pause();
+    this.#socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(error));
+    this.#socket.on('end', () =>
+      this.#fail(
+        invalidState(`read of inotify fd ${fd} returned 0 bytes (end of file), which inotify never does`),
+      ),
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  read(options: ReadOptions = {}): Promise<number> {
+    try {
+      const { signal, timeout } = checkReadOptions(options);
+      if (this.#pending !== null) throw invalidState('read() called while another read is pending');
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (this.#error !== null) return Promise.reject(this.#error);
+      if (this.#closed) return Promise.resolve(0);
+      if (this.#unclaimed > 0) {
+        const bytes = this.#unclaimed;
+        this.#unclaimed = 0;
+        return Promise.resolve(bytes);
+      }
+      if (timeout === 0) return Promise.resolve(read(this.#fd, this.buffer));
+      return new Promise<number>((resolve, reject) => {
+        const pending: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+        this.#pending = pending;
+        if (timeout > 0) pending.timer = setTimeout(() => this.#settle(pending, 0), timeout);
+        if (signal !== undefined) {
+          pending.onAbort = () => {
+            if (this.#take(pending)) reject(signal.reason);
+          };
+          signal.addEventListener('abort', pending.onAbort, { once: true });
+        }
+        this.#socket.resume();
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pending = this.#pending;
+    if (pending !== null) this.#settle(pending, 0);
+    // Closes the duplicate fd at once (libuv closes a stream's fd synchronously).
+    this.#socket.destroy();
+  }
+
+  /** libuv read `bytes` into the buffer: hand them over, and read nothing more until asked. */
+  #onRead(bytes: number): false {
+    const pending = this.#pending;
+    if (pending !== null) this.#settle(pending, bytes);
+    else this.#unclaimed = bytes;
+    return false;
+  }
+
+  #fail(error: NodeJS.ErrnoException | Error): void {
+    // Node's stream errors carry libuv's code, the negated errno on Linux.
+    const errno = (error as NodeJS.ErrnoException).errno;
+    this.#error = typeof errno === 'number' ? syscallError('read', Math.abs(errno), { fd: this.#fd }) : error;
+    const pending = this.#pending;
+    if (pending !== null && this.#take(pending)) pending.reject(this.#error);
+  }
+
+  /** Ends `pending` if it still is the pending read; `false` if it was settled already. */
+  #take(pending: Pending): boolean {
+    if (this.#pending !== pending) return false;
+    this.#pending = null;
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
+    if (!this.#socket.destroyed) this.#socket.pause();
+    return true;
+  }
+
+  #settle(pending: Pending, bytes: number): void {
+    if (this.#take(pending)) pending.resolve(bytes);
+  }
+}
+
+/** The shared waiter thread waits, the main thread reads; see the module comment. */
+class ThreadReader implements AsyncReader {
+  readonly kind = 'thread';
+  readonly #fd: number;
+  /** Aborts the pending read's wait (close, or the caller's signal); `null`: none pending. */
+  #current: AbortController | null = null;
+  #closed = false;
+
+  constructor(
+    fd: number,
+    readonly buffer: Uint8Array,
+  ) {
+    this.#fd = fd;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async read(options: ReadOptions = {}): Promise<number> {
+    const { signal, timeout } = checkReadOptions(options);
+    if (this.#current !== null) throw invalidState('read() called while another read is pending');
+    signal?.throwIfAborted();
+    if (this.#closed) return 0;
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    this.#current = local;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = timeout < 0 ? Number.POSITIVE_INFINITY : performance.now() + timeout;
+    try {
+      for (;;) {
+        const bytes = read(this.#fd, this.buffer);
+        if (bytes > 0) return bytes;
+        const left = deadline - performance.now();
+        if (left <= 0) return 0;
+        try {
+          if (!(await waitReadable(this.#fd, { signal: local.signal, timeoutMs: left }))) return 0;
+        } catch (error) {
+          if (error !== local.signal.reason) throw error;
+          signal?.throwIfAborted();
+          return 0; // closed
+        }
+        if (this.#closed) return 0;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#current = null;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#current?.abort();
+  }
+}
+
+/**
+ * A reader of inotify fd `fd` into `buffer`: see {@link AsyncReader} and the module comment for
+ * the two kinds. Close it before closing `fd`.
+ *
+ * @param buffer at least {@link MIN_READ_BUFFER_SIZE} (272) bytes, reused by every read; a
+ *   view on WebAssembly memory is filled in place (it must not grow while the reader lives).
+ * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad arguments, or
+ *   `kind: 'event-loop'` where Node does not allow it; {@link RangeError}
+ *   `ERR_BUFFER_TOO_SMALL`; {@link InotifyError} `EBADF` when `fd` is not open, `EMFILE` when no
+ *   fd is left for the duplicate.
+ */
+export function createReader(fd: number, buffer: Uint8Array, options: ReaderOptions = {}): AsyncReader {
+  validateFd(fd);
+  validateUint8Array(buffer, 'buffer');
+  if (buffer.byteLength < MIN_READ_BUFFER_SIZE) {
+    throw bufferTooSmall(
+      `The read buffer has ${buffer.byteLength} bytes; it must have at least ${MIN_READ_BUFFER_SIZE} ` +
+        '(sizeof(struct inotify_event) + NAME_MAX + 1)',
+    );
+  }
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgType('options', 'of type object', options);
+  const kind = options.kind ?? 'auto';
+  if (kind !== 'auto' && kind !== 'event-loop' && kind !== 'thread') {
+    throw invalidArgValue('options.kind', "must be 'auto', 'event-loop' or 'thread'", kind);
+  }
+  if (kind === 'thread') return new ThreadReader(fd, buffer);
+  const pipe = pipeBinding();
+  if (pipe === null) {
+    if (kind === 'auto') return new ThreadReader(fd, buffer);
+    throw invalidArgValue(
+      'options.kind',
+      "is 'event-loop', but this Node offers no pipe_wrap binding through process.binding() (or runs with --pending-deprecation)",
+      kind,
+    );
+  }
+  if (kind === 'event-loop') return new EventLoopReader(fd, buffer, pipe);
+  try {
+    return new EventLoopReader(fd, buffer, pipe);
+  } catch (error) {
+    // EBADF is the caller's; anything else (libuv refusing the fd) leaves the thread kind.
+    if ((error as { code?: unknown }).code === 'EBADF' || (error as { code?: unknown }).code === 'EMFILE')
+      throw error;
+    return new ThreadReader(fd, buffer);
+  }
+}
