@@ -8,6 +8,13 @@ import type { Consumer } from './options.js';
 import { WatchTable } from './watches.js';
 
 /**
+ * How `events()` and `batches()` wait for the kernel (see `createReader()` of
+ * `@inotify-ts/syscall`): `'event-loop'`, libuv reads the fd on the main thread; `'thread'`, a
+ * shared waiter thread; `'auto'`, the first where Node allows it.
+ */
+export type AsyncReads = 'auto' | sys.ReaderKind;
+
+/**
  * Hooks a recursive tree (or any other layer built on one `Inotify`) installs to see events
  * before the consumer does. All hooks run synchronously, in event order, when the consumer pulls.
  */
@@ -74,9 +81,19 @@ export class Core {
   /** A decoder error, thrown once the events decoded before the malformed point are delivered. */
   #deferred: Error | null = null;
 
-  constructor(readBufferBytes: number | undefined) {
+  /** How `events()`/`batches()` wait; the reader itself is made at the first wait. */
+  readonly #asyncReads: AsyncReads;
+  #reader: sys.AsyncReader | null = null;
+
+  constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto') {
     this.decoder = createDecoder(readBufferBytes === undefined ? {} : { inputBytes: readBufferBytes });
+    this.#asyncReads = asyncReads;
     this.fd = sys.init();
+  }
+
+  /** How the async iterators wait, once one has waited; `null` before. */
+  get readerKind(): sys.ReaderKind | null {
+    return this.#reader?.kind ?? null;
   }
 
   /** Throws `ERR_INOTIFY_CLOSED` once closed. */
@@ -123,8 +140,28 @@ export class Core {
     let into = this.decoder.input;
     if (maxBytes !== undefined && maxBytes < into.length)
       into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE));
-    const n = sys.read(this.fd, into);
-    this.drained = into.length - n >= sys.MIN_READ_BUFFER_SIZE;
+    return this.#decode(sys.read(this.fd, into), into.length);
+  }
+
+  /**
+   * Waits, without blocking the event loop, until the kernel queue has events, and reads them as
+   * {@link fill} does (the whole input capacity, straight into the decoder's memory). Resolves
+   * the bytes read; `0` when `timeoutMs` passed first or the instance was closed. Only called
+   * when nothing is buffered.
+   */
+  async fillAsync(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
+    this.#reader ??= sys.createReader(this.fd, this.decoder.input, { kind: this.#asyncReads });
+    const options: { signal?: AbortSignal; timeoutMs?: number } = {};
+    if (signal !== undefined) options.signal = signal;
+    if (timeoutMs !== undefined) options.timeoutMs = Math.ceil(timeoutMs);
+    const n = await this.#reader.read(options);
+    if (this.closed) return 0;
+    return this.#decode(n, this.decoder.input.length);
+  }
+
+  /** Decodes the `n` bytes a read of `capacity` bytes put at the start of the input. */
+  #decode(n: number, capacity: number): number {
+    this.drained = capacity - n >= sys.MIN_READ_BUFFER_SIZE;
     if (n === 0) return 0;
     const batch = this.decoder.decode(n);
     this.#batch = batch;
@@ -246,6 +283,8 @@ export class Core {
     this.#deferred = null;
     this.watches.clear();
     this.interceptor = null;
+    // Its duplicate of the fd first; a pending read resolves 0.
+    this.#reader?.close();
     sys.close(fd);
   }
 

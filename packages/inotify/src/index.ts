@@ -36,6 +36,7 @@ export {
   maskNames,
 } from '@inotify-ts/decoder';
 export { effectiveLimit, type NamedLimit } from '@inotify-ts/syscall';
+export type { AsyncReads } from './core.js';
 export { InotifyError, TerminalEventError } from './errors.js';
 export type { InotifyEvent, InotifyEventHeader } from './event.js';
 export { Inotify, type InotifyOptions } from './inotify.js';

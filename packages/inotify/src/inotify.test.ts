@@ -304,6 +304,10 @@ describe('options', () => {
     expect(thrown(() => new Inotify({ paths: dir as unknown as string[] }))).toMatchObject({
       code: 'ERR_INVALID_ARG_VALUE',
     });
+    expect(thrown(() => new Inotify({ asyncReads: 'uring' as never }))).toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: `asyncReads must be 'auto', 'event-loop' or 'thread', got "uring"`,
+    });
     using i = new Inotify();
     expect(thrown(() => i.eventGen({ timeoutS: Number.NaN }))).toMatchObject({
       code: 'ERR_INVALID_ARG_VALUE',

@@ -1,7 +1,7 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 import { IN_ALL_EVENTS, MAX_INPUT_BYTES, MIN_INPUT_BYTES } from '@inotify-ts/decoder';
 import * as sys from '@inotify-ts/syscall';
-import { Core } from './core.js';
+import { type AsyncReads, Core } from './core.js';
 import { invalidArgument } from './errors.js';
 import type { InotifyEvent } from './event.js';
 import { asyncEvents } from './generators/async.js';
@@ -31,6 +31,17 @@ export interface InotifyOptions {
    * to 64 MiB.
    */
   readBufferBytes?: number;
+  /**
+   * How `events()` and `batches()` wait for events without blocking the event loop:
+   * - `'event-loop'`: libuv waits for the fd in the main thread's own epoll and reads it
+   *   straight into the decoder's memory, the way Node reads a pipe. No thread.
+   * - `'thread'`: one waiter thread shared by the whole process blocks in `epoll_wait`, and the
+   *   main thread reads when it says so.
+   * - `'auto'` (default): `'event-loop'` where this Node allows it (it reaches Node's `pipe_wrap`
+   *   binding through `process.binding()`, documented as deprecated; not under
+   *   `--pending-deprecation`), `'thread'` elsewhere.
+   */
+  asyncReads?: AsyncReads;
 }
 
 /** poll(2) takes an `int` of milliseconds. */
@@ -87,7 +98,19 @@ export class Inotify implements Disposable {
    * instance is then closed again).
    */
   constructor(options: InotifyOptions = {}) {
-    const { paths, blockDurationS = 1, readBufferBytes } = options;
+    const { paths, blockDurationS = 1, readBufferBytes, asyncReads = 'auto' } = options;
+    if (asyncReads !== 'auto' && asyncReads !== 'event-loop' && asyncReads !== 'thread') {
+      throw invalidArgument(
+        'read',
+        `asyncReads must be 'auto', 'event-loop' or 'thread', got ${JSON.stringify(asyncReads)}`,
+      );
+    }
+    if (asyncReads === 'event-loop' && !sys.eventLoopReadsAvailable()) {
+      throw invalidArgument(
+        'read',
+        "asyncReads is 'event-loop', but this Node offers no pipe_wrap binding through process.binding() (or runs with --pending-deprecation); use 'auto' or 'thread'",
+      );
+    }
     if (typeof blockDurationS !== 'function') secondsToMs(blockDurationS, 'blockDurationS');
     if (
       readBufferBytes !== undefined &&
@@ -108,7 +131,7 @@ export class Inotify implements Disposable {
       );
     }
     this.#blockDurationS = blockDurationS;
-    this.#core = new Core(readBufferBytes);
+    this.#core = new Core(readBufferBytes, asyncReads);
     cores.set(this, this.#core);
     if (paths !== undefined) {
       try {

@@ -17,7 +17,7 @@ import {
   tuple,
   within,
 } from '../../test/helpers.js';
-import { IN_CREATE, Inotify, type InotifyEvent } from '../index.js';
+import { type AsyncReads, IN_CREATE, Inotify, type InotifyEvent } from '../index.js';
 
 let dir: string;
 beforeEach(() => {
@@ -26,11 +26,11 @@ beforeEach(() => {
 afterEach(() => removeDir(dir));
 
 /**
- * Has the shared waiter thread deliver one event, so that it runs (and has loaded its modules)
- * before a baseline of fds and threads is taken.
+ * Has one wait deliver an event (started the shared waiter thread, for `'thread'` reads, and
+ * loaded what the wait loads), before a baseline of fds and threads is taken.
  */
-async function warmUp(): Promise<void> {
-  using i = new Inotify();
+async function warmUp(asyncReads: AsyncReads): Promise<void> {
+  using i = new Inotify({ asyncReads });
   i.addWatch(dir, IN_CREATE);
   const pending = i.events().next();
   await sleep(20);
@@ -39,9 +39,23 @@ async function warmUp(): Promise<void> {
   await fs.promises.readFile(fileURLToPath(import.meta.url));
 }
 
-describe('events()', () => {
+it('events() waits on the event loop by default, and starts no thread to wait', async () => {
+  await warmUp('event-loop');
+  const tasks = threads();
+  using i = new Inotify();
+  i.addWatch(dir, IN_CREATE);
+  const first = i.events().next();
+  await sleep(50);
+  expect(threads()).toBe(tasks);
+  openWriteClose(path.join(dir, 'late'));
+  const { value } = await within(5000, 'the event', first);
+  expect((value as InotifyEvent).filename).toBe('late');
+  expect(threads()).toBe(tasks);
+});
+
+describe.each(['event-loop', 'thread'] as const)('events() with %s reads', (asyncReads) => {
   it("yields the Python package's example events", async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir);
     runOriginalExample(dir);
     const events = [];
@@ -50,7 +64,7 @@ describe('events()', () => {
   });
 
   it('receives events that happen while it waits', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir, IN_CREATE);
     const first = i.events().next();
     await sleep(50);
@@ -60,7 +74,7 @@ describe('events()', () => {
   });
 
   it('keeps the event loop running while it waits, and an abort ends it promptly', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir);
     const controller = new AbortController();
     let ticks = 0;
@@ -83,13 +97,13 @@ describe('events()', () => {
   });
 
   it('rejects at once with an already aborted signal', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     const reason = new Error('stop');
     await expect(i.events({ signal: AbortSignal.abort(reason) }).next()).rejects.toBe(reason);
   });
 
   it('ends after timeoutS without an event', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir);
     const start = performance.now();
     const events = [];
@@ -99,7 +113,7 @@ describe('events()', () => {
   });
 
   it('gives a second concurrent consumer ERR_INOTIFY_BUSY', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir, IN_CREATE);
     const controller = new AbortController();
     const first = i.events({ signal: controller.signal });
@@ -118,7 +132,7 @@ describe('events()', () => {
     const instances = Array.from({ length: 10 }, (_, k) => {
       const sub = path.join(dir, `d${k}`);
       fs.mkdirSync(sub);
-      return new Inotify({ paths: [sub] });
+      return new Inotify({ paths: [sub], asyncReads });
     });
     try {
       const firsts = instances.map((i) => i.events().next());
@@ -140,11 +154,11 @@ describe('events()', () => {
   });
 
   it('leaves no fd or thread behind after break, and after close() during a wait', async () => {
-    await warmUp();
+    await warmUp(asyncReads);
     const fds = openFds();
     const tasks = threads();
     for (let round = 0; round < 5; round++) {
-      const i = new Inotify();
+      const i = new Inotify({ asyncReads });
       i.addWatch(dir, IN_CREATE);
       const withInstance = openFds();
       openWriteClose(path.join(dir, `f${round}`));
@@ -161,7 +175,7 @@ describe('events()', () => {
   });
 
   it('delivers 100,000 events in order and complete', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir, IN_CREATE);
     const total = 100_000;
     const source = producer(dir, total);

@@ -1,29 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { waitReadable } from '@inotify-ts/syscall';
 import type { Core } from '../core.js';
 import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
 
 /**
- * Waits until the kernel queue has something to read, off the main thread (the shared waiter
- * thread of `@inotify-ts/syscall`, not the libuv threadpool). Returns `false` when the caller
- * should stop: the timeout passed or the instance was closed while waiting.
- */
-export async function waitForEvents(
-  core: Core,
-  signal: AbortSignal | undefined,
-  timeoutMs?: number,
-): Promise<boolean> {
-  const options: { signal?: AbortSignal; timeoutMs?: number } = {};
-  if (signal !== undefined) options.signal = signal;
-  if (timeoutMs !== undefined) options.timeoutMs = Math.ceil(timeoutMs);
-  const readable = await waitReadable(core.fd, options);
-  return readable && !core.closed;
-}
-
-/**
  * Reads what the kernel holds (when nothing is buffered) into the decoder: a non-blocking read
- * first, so that a consumer keeping up with a stream never parks on the waiter thread. Returns
+ * first, so that a consumer keeping up with a stream never waits for the event loop. Returns
  * `false` when the kernel queue is empty, after running the idle hook; the hook may have
  * injected events.
  */
@@ -65,7 +47,7 @@ export async function* asyncEvents(
         remaining = lastHit + c.timeoutMs - now;
         if (remaining <= 0) return;
       }
-      await waitForEvents(core, signal, core.waitBound(remaining));
+      await core.fillAsync(signal, core.waitBound(remaining));
     }
   } finally {
     core.release();

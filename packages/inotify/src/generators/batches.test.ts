@@ -18,9 +18,9 @@ beforeEach(() => {
 });
 afterEach(() => removeDir(dir));
 
-describe('batches()', () => {
+describe.each(['event-loop', 'thread'] as const)('batches() with %s reads', (asyncReads) => {
   it('delivers 100,000 events in order and complete', async () => {
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     const wd = i.addWatch(dir, IN_CREATE);
     const total = 100_000;
     const source = producer(dir, total);
@@ -47,7 +47,7 @@ describe('batches()', () => {
   it('resolves paths while the batch is held and ends a watch on IN_IGNORED once the iterator advances', async () => {
     const sub = path.join(dir, 'sub');
     fs.mkdirSync(sub);
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     const wd = i.addWatch(sub, IN_DELETE_SELF);
     fs.rmdirSync(sub);
     const iterator = i.batches();
@@ -66,7 +66,7 @@ describe('batches()', () => {
     const b = path.join(dir, 'b');
     openWriteClose(a);
     openWriteClose(b);
-    using i = new Inotify();
+    using i = new Inotify({ asyncReads });
     i.addWatch(dir, IN_ATTRIB);
     const max = maxQueuedEvents();
     for (let k = 0; k < max + 100; k++) fs.utimesSync(k % 2 === 0 ? a : b, k, k);
@@ -82,7 +82,7 @@ describe('batches()', () => {
   });
 
   it('ends when the instance is closed during a wait', async () => {
-    const i = new Inotify({ paths: [dir] });
+    const i = new Inotify({ paths: [dir], asyncReads });
     const next = i.batches().next();
     await sleep(20);
     i.close();

@@ -1,6 +1,6 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 import type { Core } from '../core.js';
-import { refill, waitForEvents } from './async.js';
+import { refill } from './async.js';
 
 /**
  * The async iterator behind `Inotify.batches()`: every read of the kernel queue as one columnar
@@ -30,7 +30,7 @@ export async function* batchEvents(
         continue;
       }
       if (refill(core)) continue;
-      await waitForEvents(core, signal, core.waitBound(undefined));
+      await core.fillAsync(signal, core.waitBound(undefined));
     }
   } finally {
     core.release();

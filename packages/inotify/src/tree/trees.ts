@@ -126,6 +126,7 @@ export class InotifyTrees implements Disposable {
       rescanIntervalS,
       blockDurationS,
       readBufferBytes,
+      asyncReads,
     } = options;
     for (const [name, f] of [
       ['onError', onError],
@@ -144,6 +145,7 @@ export class InotifyTrees implements Disposable {
     this.#inotify = new Inotify({
       ...(blockDurationS === undefined ? {} : { blockDurationS }),
       ...(readBufferBytes === undefined ? {} : { readBufferBytes }),
+      ...(asyncReads === undefined ? {} : { asyncReads }),
     });
     this.#core = coreOf(this.#inotify);
     this.#ctx = {
