@@ -8,11 +8,18 @@
  * Listing a watched directory makes the kernel report IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE
  * (with IN_ISDIR) on its watch and on its parent's: eight events per directory, so a walk of
  * 10,000 directories would overflow the kernel queue with its own reads. The start-up walk and
- * the rescan therefore watch each directory without those three bits while they read (`quiet`),
- * and widen every watch to the full mask when they are done. Before start-up there is nothing to
- * lose, and a rescan follows an overflow; a directory that appears while the tree runs is
- * watched with the full mask at once, so nothing another process does in it goes unreported
- * (its listing is reported instead).
+ * the rescan therefore watch each directory they list without those three bits while they read
+ * (`quiet`), and widen those watches to the full mask when they are done. Before start-up there
+ * is nothing to lose, and a rescan follows an overflow; a directory that appears while the tree
+ * runs is watched with the full mask at once, so nothing another process does in it goes
+ * unreported (its listing is reported instead).
+ *
+ * A directory with no subdirectory is not listed when its link count says so (see
+ * {@link LeafCheck}), and nothing the walk does reads it: its watch gets the full mask at once.
+ * On a filesystem that counts links, where most directories of a tree are such leaves, a quiet
+ * walk therefore adds each watch with the full mask first, and narrows it to the reading mask
+ * only when the directory has subdirectories after all: one `inotify_add_watch` per leaf instead
+ * of two, and only the directories listed wait to be widened.
  */
 import { type Dirent, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import * as sys from '@inotify-ts/syscall';
@@ -63,8 +70,9 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
   const { fd, table, masks, ignored } = ctx;
   const { synthetic, visited, progress } = options;
   const mask = options.quiet ? masks.reading : masks.full;
+  const full = masks.full;
   const stack = [top];
-  const leafDevices = new Map<number, boolean>();
+  const leaves = new LeafCheck();
   const widenPaths: string[] = [];
   const widenWds: number[] = [];
   let dirs = 0;
@@ -74,9 +82,11 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
       const dir = stack.pop()!;
       dirs++;
       if (progress !== undefined && (dirs & 1023) === 0) progress(dirs);
+      // Bet on a leaf (full mask first) where the previous directory's filesystem counts links.
+      const bet = mask !== full && synthetic === null && leaves.counting;
       let wd: number;
       try {
-        wd = sys.addWatch(fd, dir, mask);
+        wd = sys.addWatch(fd, dir, bet ? full : mask);
       } catch (error) {
         if (codeOf(error) === 'ENOSPC') {
           stack.push(dir);
@@ -90,15 +100,18 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
       if (visited.has(wd)) continue;
       visited.add(wd);
       table.set(dir, wd);
-      if (mask !== masks.full) {
-        widenPaths.push(dir);
-        widenWds.push(wd);
-      }
       // Without entries to report, a directory with no subdirectory need not be listed. Checked
       // after its watch exists: a subdirectory made since is reported by the kernel.
-      if (synthetic === null && hasNoSubdirectories(dir, leafDevices)) {
+      if (synthetic === null && leaves.isLeaf(dir)) {
+        if (mask !== full && !bet && !widenWatch(ctx, dir, wd)) ctx.narrow.add(wd);
         ctx.mended(dir);
         continue;
+      }
+      // Listed with the reading mask; a bet lost is narrowed first (if `dir` is another directory
+      // now, its watch keeps the full mask and the listing goes on as a listing of the new one).
+      if (mask !== full && (!bet || setMask(ctx, dir, wd, mask))) {
+        widenPaths.push(dir);
+        widenWds.push(wd);
       }
       let entries: Dirent[];
       try {
@@ -154,9 +167,14 @@ function widen(ctx: WalkContext, paths: readonly string[], wds: readonly number[
  * that directory any more (a new watch it created on another inode is removed again).
  */
 export function widenWatch(ctx: WalkContext, path: string, wd: number): boolean {
+  return setMask(ctx, path, wd, ctx.masks.full);
+}
+
+/** {@link widenWatch} with `mask` instead of the full mask. */
+function setMask(ctx: WalkContext, path: string, wd: number, mask: number): boolean {
   let got: number;
   try {
-    got = sys.addWatch(ctx.fd, path, ctx.masks.full);
+    got = sys.addWatch(ctx.fd, path, mask);
   } catch {
     return false;
   }
@@ -180,22 +198,30 @@ export function widenWatch(ctx: WalkContext, path: string, wd: number): boolean 
 const LEAF_COUNTING_FILESYSTEMS = new Set([0xef53, 0x58465342, 0x01021994]);
 
 /**
- * Whether `dir` has no subdirectory, by its link count, on a filesystem known to count links as
- * above (`devices` caches that per device). `false` when unsure, so the caller lists it.
+ * Tells directories with no subdirectory by their link count, on the filesystems known to count
+ * links as above (cached per device). Unsure means not a leaf: the caller lists it.
  */
-function hasNoSubdirectories(dir: string, devices: Map<number, boolean>): boolean {
-  const stats = lstatSync(dir, { throwIfNoEntry: false });
-  if (stats === undefined || stats.nlink !== 2) return false;
-  let counts = devices.get(stats.dev);
-  if (counts === undefined) {
-    try {
-      counts = LEAF_COUNTING_FILESYSTEMS.has(statfsSync(dir).type);
-    } catch {
-      counts = false;
+class LeafCheck {
+  readonly #devices = new Map<number, boolean>();
+  /** Whether the last directory checked was on a filesystem that counts links. */
+  counting = false;
+
+  /** Whether `dir` has no subdirectory. */
+  isLeaf(dir: string): boolean {
+    const stats = lstatSync(dir, { throwIfNoEntry: false });
+    if (stats === undefined) return false;
+    let counts = this.#devices.get(stats.dev);
+    if (counts === undefined) {
+      try {
+        counts = LEAF_COUNTING_FILESYSTEMS.has(statfsSync(dir).type);
+      } catch {
+        counts = false;
+      }
+      this.#devices.set(stats.dev, counts);
     }
-    devices.set(stats.dev, counts);
+    this.counting = counts;
+    return counts && stats.nlink === 2;
   }
-  return counts;
 }
 
 /** Counts the directories at and below `dirs`, without watching them (for the ENOSPC message). */
