@@ -204,12 +204,13 @@ export class CliProcess {
 
   /**
    * The watches the process holds right now, read from /proc/<pid>/fdinfo (one `inotify wd:` line
-   * per watch, for every inotify descriptor it has open).
+   * per watch). An instance read on the event loop is open twice (libuv reads a duplicate of its
+   * fd), and both fds list the same watches: fds listing exactly the same watches count once.
    */
   watchCount(): number {
     const pid = this.child.pid;
     if (pid === undefined) throw new Error('the process has no pid');
-    let count = 0;
+    const instances = new Set<string>();
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
       let target: string;
       try {
@@ -219,8 +220,11 @@ export class CliProcess {
       }
       if (target !== 'anon_inode:inotify') continue;
       const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1');
-      count += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+      const watches = info.split('\n').filter((line) => line.startsWith('inotify wd:'));
+      if (watches.length > 0) instances.add(watches.join('\n'));
     }
+    let count = 0;
+    for (const watches of instances) count += watches.split('\n').length;
     return count;
   }
 }

@@ -241,18 +241,19 @@ describe('the waiter thread and process exit', () => {
   it('exits with the code given to process.exit() at any point of the waiter thread loading koffi', async () => {
     // Terminating the thread while koffi loads or binds a function aborted the process
     // ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", SIGABRT). Each child
-    // learns from the kernel when the thread opens libc.js (the module that loads koffi) and
+    // learns from the kernel when the thread opens its script (which loads koffi first) and
     // exits a different number of milliseconds later; a few exit before the thread starts.
     const spins = [null, null, ...Array.from({ length: 32 }, (_, i) => (i * 40) / 32)];
     const results = await mapLimited(spins, 4, exitDuringLoad);
     const unexpected = results.filter((r) => r.code !== 3 || r.signal !== null || r.stderr !== '');
     expect(unexpected).toEqual([]);
-    // The children did see the thread load libc.js, i.e. the exits did land during the load.
+    // The children did see the thread open its script, i.e. the exits did land during the load.
     expect(results.filter((r) => r.stdout === 'opened')).toHaveLength(32);
   });
 });
 
-const DIST_LIBC = fileURLToPath(new URL('../dist/libc.js', import.meta.url));
+/** The waiter thread's script: opening it is where the thread starts loading (koffi first). */
+const DIST_WORKER = fileURLToPath(new URL('../dist/waiter-worker.js', import.meta.url));
 
 interface ExitResult {
   readonly spinMs: number | null;
@@ -264,7 +265,7 @@ interface ExitResult {
 
 /**
  * Runs a child that starts a wait and calls `process.exit(3)` `spinMs` after the waiter
- * thread opened dist/libc.js (seen through an IN_OPEN watch), or at once when `spinMs` is null.
+ * thread opened its script dist/waiter-worker.js (seen through an IN_OPEN watch), or at once when `spinMs` is null.
  */
 function exitDuringLoad(spinMs: number | null): Promise<ExitResult> {
   const code =
@@ -272,7 +273,7 @@ function exitDuringLoad(spinMs: number | null): Promise<ExitResult> {
       ? `S.waitReadable(S.createWakeFd());
          process.exit(3);`
       : `const watch = S.init();
-         S.addWatch(watch, ${JSON.stringify(DIST_LIBC)}, ${IN.OPEN});
+         S.addWatch(watch, ${JSON.stringify(DIST_WORKER)}, ${IN.OPEN});
          S.waitReadable(S.createWakeFd());
          const opened = S.poll(watch, 10_000);
          const until = performance.now() + ${spinMs};

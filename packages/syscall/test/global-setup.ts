@@ -4,9 +4,8 @@
  * the sources, so that `vitest` alone tests what it should.
  */
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
@@ -15,6 +14,8 @@ export default function setup(): void {
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
   const sources = readdirSync(`${root}src`).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   if (sources.every((f) => statSync(`${root}src/${f}`).mtimeMs <= built)) return;
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+  const { scripts } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+    scripts: { build: string };
+  };
+  execSync(scripts.build, { cwd: root, stdio: 'inherit' });
 }
