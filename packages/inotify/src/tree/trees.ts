@@ -36,6 +36,7 @@ import {
 import { childPath, deleteKeysWithin, isWithin, relocateKeys } from './paths.js';
 import { RescanSchedule } from './rescan.js';
 import { exists, type WalkContext, walk, widenWatch } from './walk.js';
+import { WdSet } from './wd-set.js';
 
 /**
  * A columnar batch of a tree's `batches()`. Batches of events the tree made up carry
@@ -272,7 +273,7 @@ export class InotifyTrees implements Disposable {
     const result = walk(this.#ctx, root, {
       quiet: true,
       synthetic: null,
-      visited: new Set(),
+      visited: new WdSet(),
       progress: this.#progress('start', before),
     });
     if (result.limit !== null) {
@@ -435,7 +436,7 @@ export class InotifyTrees implements Disposable {
     // Without IN_CREATE in the mask there is nothing to report, and no kernel IN_CREATE to suppress.
     const synthetic = (this.#masks.user & IN_CREATE) === 0 ? null : (this.#synthetic ??= []);
     const first = synthetic?.length ?? 0;
-    const result = walk(this.#ctx, dir, { quiet: false, synthetic, visited: new Set() });
+    const result = walk(this.#ctx, dir, { quiet: false, synthetic, visited: new WdSet() });
     if (synthetic !== null) {
       for (let k = first; k < synthetic.length; k++) {
         const { header, filename } = synthetic[k]!;
@@ -512,7 +513,7 @@ export class InotifyTrees implements Disposable {
     const core = this.#core;
     this.#holes.clear();
     this.#narrow.clear();
-    const visited = new Set<number>();
+    const visited = new WdSet();
     let limit: { root: string; error: InotifyError; unwatched: number } | null = null;
     let dirs = 0;
     for (const root of this.#roots) {

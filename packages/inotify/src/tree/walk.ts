@@ -30,6 +30,7 @@ import { codeOf, encodingError, unreadableError, unwatchableError, vanished } fr
 import type { IgnoredDirPredicate, TreeMasks } from './options.js';
 import { childPath } from './paths.js';
 import { syntheticCreate } from './synthetic.js';
+import type { WdSet } from './wd-set.js';
 
 /** What a walk works on: the instance's fd and table, and the tree's settings. */
 export interface WalkContext {
@@ -52,7 +53,7 @@ export interface WalkOptions {
   /** Where to put a synthetic `IN_CREATE` for every entry found; `null`: report nothing. */
   readonly synthetic: InotifyEvent[] | null;
   /** Every wd the walk watched (also keeps a bind-mount loop from being walked twice). */
-  readonly visited: Set<number>;
+  readonly visited: WdSet;
   /** Called every 1,024 directories with the count so far. */
   readonly progress?: ((dirs: number) => void) | undefined;
 }

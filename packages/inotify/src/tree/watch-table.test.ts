@@ -1,10 +1,12 @@
 /**
  * The watch table (src/watches.ts) against a model of its contract built from two Maps, under
  * random operations shaped as a tree uses it: wds handed out in increasing order (and some far
- * apart, as after a long run), paths reused, relocated and deleted.
+ * apart, as after a long run), paths reused, relocated and deleted. And a walk's set of wds
+ * against a Set.
  */
 import { describe, expect, it } from 'vitest';
 import { WatchTable } from '../watches.js';
+import { WdSet } from './wd-set.js';
 
 /** The contract, as two Maps. */
 class Model {
@@ -124,5 +126,31 @@ describe('WatchTable', () => {
     expect(table.size).toBe(0);
     expect(table.pathOf(6)).toBeUndefined();
     expect(table.wdOf('/t/2')).toBeUndefined();
+  });
+});
+
+describe('WdSet', () => {
+  it('agrees with a Set, for wds near the first, below it and far above it', () => {
+    const next = random(7);
+    const set = new WdSet();
+    const model = new Set<number>();
+    const first = 1000;
+    set.add(first);
+    model.add(first);
+    for (let k = 0; k < 5000; k++) {
+      const r = next();
+      const wd =
+        r < 0.8
+          ? first + Math.floor(next() * 20_000)
+          : r < 0.9
+            ? 1 + Math.floor(next() * first)
+            : 2 ** 30 + k;
+      set.add(wd);
+      model.add(wd);
+    }
+    for (let wd = 1; wd < first + 25_000; wd++) expect(set.has(wd)).toBe(model.has(wd));
+    for (const wd of model) expect(set.has(wd)).toBe(true);
+    expect(set.has(2 ** 30 + 5000)).toBe(false);
+    expect(new WdSet().has(1)).toBe(false);
   });
 });
