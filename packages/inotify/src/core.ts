@@ -85,10 +85,30 @@ export class Core {
   readonly #asyncReads: AsyncReads;
   #reader: sys.AsyncReader | null = null;
 
-  constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto') {
+  /** See `InotifyOptions.readDelayMs`. */
+  readonly readDelayMs: number;
+  /** `performance.now()` before which the next read waits (`readDelayMs`); 0: read at once. */
+  #nextReadAt = 0;
+
+  constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto', readDelayMs = 0) {
     this.decoder = createDecoder(readBufferBytes === undefined ? {} : { inputBytes: readBufferBytes });
     this.#asyncReads = asyncReads;
+    this.readDelayMs = readDelayMs;
     this.fd = sys.init();
+  }
+
+  /**
+   * Milliseconds the next read should wait under `readDelayMs`: after a read that took events and
+   * emptied the queue, the next one waits until `readDelayMs` after it, so that events pile up
+   * and one read carries many. 0 once that time has come, and always after a read that found
+   * the queue empty or left events in it (then the next read runs at once).
+   */
+  readDelayLeft(): number {
+    if (this.#nextReadAt === 0) return 0;
+    const left = this.#nextReadAt - performance.now();
+    if (left > 0) return left;
+    this.#nextReadAt = 0;
+    return 0;
   }
 
   /** How the async iterators wait, once one has waited; `null` before. */
@@ -162,6 +182,8 @@ export class Core {
   /** Decodes the `n` bytes a read of `capacity` bytes put at the start of the input. */
   #decode(n: number, capacity: number): number {
     this.drained = capacity - n >= sys.MIN_READ_BUFFER_SIZE;
+    this.#nextReadAt =
+      n > 0 && this.drained && this.readDelayMs > 0 ? performance.now() + this.readDelayMs : 0;
     if (n === 0) return 0;
     const batch = this.decoder.decode(n);
     this.#batch = batch;

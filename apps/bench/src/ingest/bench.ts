@@ -41,12 +41,21 @@ const SETTLE_CAP_MS = 120_000;
 /** Longest wait for `ready` or for the summary. */
 const LINE_TIMEOUT_MS = 60_000;
 
+/**
+ * The read-delay lever: the inotify-ts consumers again, with `readDelayMs` (events pile up in the
+ * kernel queue between reads, so that one read carries many), as rows of their own.
+ */
+export const READ_DELAY_MS = 5;
+
 /** The consumers, in table order. */
 export const INGEST_CONSUMERS = [
   'c',
   'batches',
   'events',
   'eventGen',
+  'batches-delay',
+  'events-delay',
+  'eventGen-delay',
   'inotifywait',
   'fs.watch',
   'chokidar',
@@ -61,14 +70,30 @@ const LABELS: Record<IngestConsumerId, string> = {
   batches: 'inotify-ts batches()',
   events: 'inotify-ts events()',
   eventGen: 'inotify-ts eventGen()',
+  'batches-delay': `inotify-ts batches(), readDelayMs ${READ_DELAY_MS}`,
+  'events-delay': `inotify-ts events(), readDelayMs ${READ_DELAY_MS}`,
+  'eventGen-delay': `inotify-ts eventGen(), readDelayMs ${READ_DELAY_MS}`,
   inotifywait: 'inotifywait -m',
   'fs.watch': 'fs.watch',
   chokidar: 'chokidar 5',
   parcel: '@parcel/watcher 2',
 };
 
+/** The consumer program and extra `Inotify` options behind each inotify-ts row. */
+const INOTIFY_TS: Partial<Record<IngestConsumerId, { kind: NodeConsumerKind; options: object }>> = {
+  batches: { kind: 'batches', options: {} },
+  events: { kind: 'events', options: {} },
+  eventGen: { kind: 'eventGen', options: {} },
+  'batches-delay': { kind: 'batches', options: { readDelayMs: READ_DELAY_MS } },
+  'events-delay': { kind: 'events', options: { readDelayMs: READ_DELAY_MS } },
+  'eventGen-delay': { kind: 'eventGen', options: { readDelayMs: READ_DELAY_MS } },
+};
+
 /** Consumers that record delivery times in latency mode. */
-const LATENCY_CONSUMERS: readonly IngestConsumerId[] = ['c', 'batches', 'events', 'eventGen'];
+const LATENCY_CONSUMERS: readonly IngestConsumerId[] = [
+  'c',
+  ...(Object.keys(INOTIFY_TS) as IngestConsumerId[]),
+];
 
 /** Options of {@link runIngest}. */
 export interface IngestOptions {
@@ -181,12 +206,14 @@ async function startConsumer(
     await child.stderr!.wait((l) => l.includes('Watches established.'), LINE_TIMEOUT_MS, 'inotifywait');
     return child;
   } else {
+    const inotifyTs = INOTIFY_TS[id];
+    const inotifyOptions = { ...inotifyTs?.options, ...options.inotifyOptions };
     const config: ConsumerConfig = {
-      kind: id satisfies NodeConsumerKind,
+      kind: inotifyTs?.kind ?? (id as NodeConsumerKind),
       dir,
       expected,
       latency,
-      ...(options.inotifyOptions === undefined ? {} : { inotifyOptions: options.inotifyOptions }),
+      ...(Object.keys(inotifyOptions).length === 0 ? {} : { inotifyOptions }),
     };
     const prof =
       options.profileDir === undefined

@@ -4,6 +4,24 @@ import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
 
 /**
+ * Waits `ms` milliseconds (a `readDelayMs` pause); rejects with `signal.reason` when `signal`
+ * aborts first.
+ */
+export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
  * Reads what the kernel holds (when nothing is buffered) into the decoder: a non-blocking read
  * first, so that a consumer keeping up with a stream never waits for the event loop. Returns
  * `false` when the kernel queue is empty, after running the idle hook; the hook may have
@@ -34,6 +52,11 @@ export async function* asyncEvents(
       const event = core.pull(c);
       if (event !== undefined) {
         yield event;
+        continue;
+      }
+      const delay = core.readDelayLeft();
+      if (delay > 0) {
+        await pause(delay, signal);
         continue;
       }
       if (refill(core)) continue;

@@ -1,6 +1,6 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 import type { Core } from '../core.js';
-import { refill } from './async.js';
+import { pause, refill } from './async.js';
 
 /**
  * The async iterator behind `Inotify.batches()`: every read of the kernel queue as one columnar
@@ -27,6 +27,11 @@ export async function* batchEvents(
         } finally {
           if (!core.closed) core.forgetIgnored(batch);
         }
+        continue;
+      }
+      const delay = core.readDelayLeft();
+      if (delay > 0) {
+        await pause(delay, signal);
         continue;
       }
       if (refill(core)) continue;

@@ -15,10 +15,15 @@ function* drain(core: Core, c: Consumer): Generator<InotifyEvent, void, undefine
  */
 const MAX_CYCLE_BYTES = 1 << 20;
 
+/** Blocks the thread for `ms` milliseconds (a `readDelayMs` pause). */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * The synchronous generator behind `Inotify.eventGen()`.
  *
- * One cycle: deliver what is buffered; call `blockMs()`; block in poll(2) for at most that (less
+ * One cycle: deliver what is buffered; call `blockMs()`; sleep out a `readDelayMs` pause; block in poll(2) for at most that (less
  * when the timeout is nearer), unless events are known to be queued; read what the kernel holds and
  * deliver it, read after read (no `FIONREAD` before a read), until a read leaves the queue empty
  * or the cycle has read {@link MAX_CYCLE_BYTES}; then, once, whether the queue is empty now that
@@ -39,12 +44,16 @@ export function* syncEvents(
     yield* drain(core, c);
     if (core.closed) return;
     let waitMs = core.waitBound(blockMs())!;
-    let readable = queued;
-    if (!queued) {
-      if (c.timeoutMs !== undefined)
-        waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
-      readable = core.poll(Math.ceil(waitMs));
+    if (c.timeoutMs !== undefined)
+      waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
+    // readDelayMs: let events pile up after the last read, within this cycle's wait.
+    const delay = Math.min(core.readDelayLeft(), waitMs);
+    if (delay > 0) {
+      sleep(delay);
+      waitMs -= delay;
     }
+    let readable = queued;
+    if (!queued) readable = core.poll(Math.ceil(waitMs));
     // After a poll that timed out, the queue is empty and nothing was delivered since.
     queued = false;
     if (readable) {

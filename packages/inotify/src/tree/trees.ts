@@ -128,6 +128,7 @@ export class InotifyTrees implements Disposable {
       blockDurationS,
       readBufferBytes,
       asyncReads,
+      readDelayMs,
     } = options;
     for (const [name, f] of [
       ['onError', onError],
@@ -147,6 +148,7 @@ export class InotifyTrees implements Disposable {
       ...(blockDurationS === undefined ? {} : { blockDurationS }),
       ...(readBufferBytes === undefined ? {} : { readBufferBytes }),
       ...(asyncReads === undefined ? {} : { asyncReads }),
+      ...(readDelayMs === undefined ? {} : { readDelayMs }),
     });
     this.#core = coreOf(this.#inotify);
     this.#ctx = {
