@@ -98,7 +98,16 @@ export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkR
         if (!vanished(error)) ctx.hole(dir, unwatchableError(dir, error as InotifyError));
         continue;
       }
-      if (visited.has(wd)) continue;
+      if (visited.has(wd)) {
+        // Met again (a bind mount): a quiet walk keeps the watch quiet until it ends, as its first
+        // visit may still have subdirectories to list.
+        const seen = table.pathOf(wd);
+        if (mask !== full && seen !== undefined && (!bet || setMask(ctx, dir, wd, mask))) {
+          widenPaths.push(seen);
+          widenWds.push(wd);
+        }
+        continue;
+      }
       visited.add(wd);
       table.set(dir, wd);
       // Without entries to report, a directory with no subdirectory need not be listed. Checked
