@@ -163,7 +163,9 @@ describe.each(['event-loop', 'thread'] as const)('events() with %s reads', (asyn
       const withInstance = openFds();
       openWriteClose(path.join(dir, `f${round}`));
       for await (const _ of i.events()) break;
-      expect(openFds()).toBe(withInstance);
+      // The instance keeps its reader for the next iterator: on the event loop, that is the
+      // duplicate fd libuv reads; close() releases it.
+      expect(openFds()).toBe(withInstance + (asyncReads === 'event-loop' ? 1 : 0));
 
       const next = i.events().next();
       await sleep(20);
