@@ -61,6 +61,15 @@ export const RLIMIT_NOFILE = MIPS ? 5 : 7;
 /** `F_DUPFD_CLOEXEC`: `fcntl` command, duplicate an fd onto the lowest free number >= arg, close-on-exec. */
 export const F_DUPFD_CLOEXEC = 1030;
 
+/** `AT_FDCWD`: `*at()` calls resolve relative paths from the working directory. */
+export const AT_FDCWD = -100;
+/** `AT_SYMLINK_NOFOLLOW`: do not follow a final symbolic link. */
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+/** `AT_STATX_DONT_SYNC`: statx may answer from cached attributes (no round trip on network filesystems). */
+export const AT_STATX_DONT_SYNC = 0x4000;
+/** `STATX_NLINK`: statx mask bit for `stx_nlink`. */
+export const STATX_NLINK = 0x4;
+
 /** `IN_ONLYDIR`: only watch the path if it is a directory (ENOTDIR otherwise). */
 export const IN_ONLYDIR = 0x01000000;
 /** `IN_MASK_CREATE` (Linux 4.18+): only create a watch, fail with EEXIST if the path is already watched. */

@@ -17,5 +17,6 @@ export type { PollResult } from './poll.js';
 export { createWakeFd, poll, pollAsync, wake } from './poll.js';
 export type { AsyncReader, ReaderKind, ReaderOptions, ReadOptions } from './reader.js';
 export { createReader, eventLoopReadsAvailable } from './reader.js';
+export { lstatLinks } from './stat.js';
 export type { WaitReadableOptions } from './waiter.js';
 export { waitReadable } from './waiter.js';

@@ -56,9 +56,12 @@ export function init(): number {
 export function addWatch(fd: number, path: string | Uint8Array, mask: number): number {
   validateFd(fd);
   const bits = validateMask(mask);
-  const p = toNativePath(path);
-  const wd = libc.inotify_add_watch(fd, p.native, bits);
-  if (wd < 0) throw syscallError('inotify_add_watch', libc.errno(), { fd, path: p.display, mask: bits });
+  // A string goes to koffi as it is: no wrapper object per call (a tree arms thousands).
+  let native: string | Uint8Array = path;
+  let display = path as string;
+  if (typeof path !== 'string' || path.includes('\0')) ({ native, display } = toNativePath(path));
+  const wd = libc.inotify_add_watch(fd, native, bits);
+  if (wd < 0) throw syscallError('inotify_add_watch', libc.errno(), { fd, path: display, mask: bits });
   return wd;
 }
 

@@ -75,6 +75,20 @@ export const ioctl = bind<[fd: number, request: number, type: string, arg: Ptr],
   'int ioctl(int fd, unsigned long request, ...)',
 );
 
+/**
+ * `int statx(int dirfd, const char *pathname, int flags, unsigned int mask, struct statx *statxbuf)`
+ * (glibc 2.28+, musl 1.2.5+); `null` where the C library has no such symbol.
+ */
+export const statx = (() => {
+  try {
+    return bind<[dirfd: number, pathname: string, flags: number, mask: number, statxbuf: Ptr], number>(
+      'int statx(int dirfd, const char *pathname, int flags, unsigned int mask, void *statxbuf)',
+    );
+  } catch {
+    return null;
+  }
+})();
+
 /** `int fcntl(int fd, int cmd, ...)`: variadic, pass `'int', value` for `F_DUPFD_CLOEXEC`. */
 export const fcntl = bind<[fd: number, cmd: number, type: string, arg: number], number>(
   'int fcntl(int fd, int cmd, ...)',
