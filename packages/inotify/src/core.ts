@@ -67,7 +67,9 @@ export class Core {
    */
   drained = true;
   readonly watches = new WatchTable();
-  readonly decoder: Decoder;
+  /** Made at the first read (see {@link decoder}). */
+  #decoder: Decoder | null = null;
+  readonly #readBufferBytes: number | undefined;
   interceptor: Interceptor | null = null;
 
   /** The decoded batch being delivered; records before `#cursor` are delivered. */
@@ -91,7 +93,7 @@ export class Core {
   #nextReadAt = 0;
 
   constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto', readDelayMs = 0) {
-    this.decoder = createDecoder(readBufferBytes === undefined ? {} : { inputBytes: readBufferBytes });
+    this.#readBufferBytes = readBufferBytes;
     this.#asyncReads = asyncReads;
     this.readDelayMs = readDelayMs;
     this.fd = sys.init();
@@ -114,6 +116,18 @@ export class Core {
   /** How the async iterators wait, once one has waited; `null` before. */
   get readerKind(): sys.ReaderKind | null {
     return this.#reader?.kind ?? null;
+  }
+
+  /**
+   * The decoder, whose WebAssembly memory the kernel reads into. Made at the first read, not with
+   * the instance: an instance that only arms watches (a large tree being set up) does not hold
+   * the decoder's memory yet.
+   */
+  get decoder(): Decoder {
+    this.#decoder ??= createDecoder(
+      this.#readBufferBytes === undefined ? {} : { inputBytes: this.#readBufferBytes },
+    );
+    return this.#decoder;
   }
 
   /** Throws `ERR_INOTIFY_CLOSED` once closed. */

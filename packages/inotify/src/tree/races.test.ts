@@ -6,10 +6,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openWriteClose, tempDir } from '../../test/helpers.js';
+import { mountTmpfs, openWriteClose, tempDir, umount } from '../../test/helpers.js';
 import {
   expectWatchingDisk,
   kernelWatches,
@@ -27,7 +26,6 @@ import {
 import { IN_CREATE, IN_ISDIR, IN_MOVED_TO, InotifyTree } from '../index.js';
 
 /** Whether the temp dir's filesystem counts subdirectories in link counts (the walk lists no leaf there). */
-const countsLinks = [0xef53, 0x58465342, 0x01021994].includes(fs.statfsSync(os.tmpdir()).type);
 
 let dir: string;
 let outside: string;
@@ -70,7 +68,7 @@ function entriesOnDisk(root: string): string[] {
  * Runs `f` with `fs[name]` wrapped by `wrap` (for modules that imported it by name too), to act
  * at a precise moment of the tree's walk. The kernel and the filesystem stay real.
  */
-function withFsPatched<K extends 'readdirSync' | 'lstatSync', T>(
+function withFsPatched<K extends 'readdirSync' | 'statfsSync', T>(
   name: K,
   wrap: (original: (typeof fs)[K]) => (typeof fs)[K],
   f: () => T,
@@ -275,30 +273,36 @@ describe('InotifyTree races', () => {
     ]);
   });
 
-  it.skipIf(!countsLinks)(
-    'watches a subdirectory made in a leaf directory just after the start-up walk decided not to list it (needs /tmp on ext4, XFS or tmpfs)',
-    () => {
-      const leaf = path.join(dir, 'leaf');
-      const late = path.join(leaf, 'late');
-      fs.mkdirSync(leaf);
-      // The walk skips listing a directory whose link count says it has no subdirectory; it looks
-      // at that count after the directory's watch exists, so one made right after is reported.
+  it('watches a subdirectory made in a leaf directory just after the start-up walk decided not to list it', (ctx) => {
+    const leaf = path.join(dir, 'leaf');
+    const late = path.join(leaf, 'late');
+    fs.mkdirSync(leaf);
+    // The leaf is a tmpfs of its own (tmpfs counts links), so that the walk asks statfs about its
+    // filesystem right after reading its link count: the moment to make a subdirectory in it.
+    const refused = mountTmpfs(leaf);
+    if (refused !== undefined) return ctx.skip(refused);
+    try {
+      // The walk skips listing a directory whose link count says it has no subdirectory; it
+      // reads that count after the directory's watch exists, so one made right after is reported.
       const tree = withFsPatched(
-        'lstatSync',
-        (lstat) =>
-          ((p: fs.PathLike, options?: fs.StatSyncOptions) => {
-            const stats = lstat(p, options);
+        'statfsSync',
+        (statfs) =>
+          ((p: fs.PathLike, options?: fs.StatFsOptions) => {
+            const stats = statfs(p, options);
             if (p === leaf && !fs.existsSync(late)) fs.mkdirSync(late);
             return stats;
-          }) as typeof fs.lstatSync,
+          }) as typeof fs.statfsSync,
         () => new InotifyTree(dir),
       );
       using _ = tree;
+      expect(fs.existsSync(late)).toBe(true);
       expect(tree.watches().has(late)).toBe(false);
       expect(readTree(tree)[0]).toEqual(
         kev(tree.watches().get(leaf)!, 1073742080, ['IN_CREATE', 'IN_ISDIR'], leaf, 'late'),
       );
       expectWatchingDisk(tree);
-    },
-  );
+    } finally {
+      umount(leaf);
+    }
+  });
 });

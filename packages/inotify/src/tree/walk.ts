@@ -213,24 +213,31 @@ const LEAF_COUNTING_FILESYSTEMS = new Set([0xef53, 0x58465342, 0x01021994]);
  */
 class LeafCheck {
   readonly #devices = new Map<number, boolean>();
+  /** `[nlink, device id, device id]` of the last directory checked, reused (no object per call). */
+  readonly #links = new Uint32Array(3);
   /** Whether the last directory checked was on a filesystem that counts links. */
   counting = false;
 
   /** Whether `dir` has no subdirectory. */
   isLeaf(dir: string): boolean {
-    const stats = lstatSync(dir, { throwIfNoEntry: false });
-    if (stats === undefined) return false;
-    let counts = this.#devices.get(stats.dev);
+    const links = this.#links;
+    try {
+      if (!sys.lstatLinks(dir, links)) return false;
+    } catch {
+      return false; // Unsure: list it, and let the listing report what is wrong.
+    }
+    const device = links[1]! * 2 ** 32 + links[2]!;
+    let counts = this.#devices.get(device);
     if (counts === undefined) {
       try {
         counts = LEAF_COUNTING_FILESYSTEMS.has(statfsSync(dir).type);
       } catch {
         counts = false;
       }
-      this.#devices.set(stats.dev, counts);
+      this.#devices.set(device, counts);
     }
     this.counting = counts;
-    return counts && stats.nlink === 2;
+    return counts && links[0] === 2;
   }
 }
 
