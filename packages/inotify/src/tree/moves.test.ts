@@ -42,7 +42,7 @@ describe('InotifyTree moves', () => {
     expect([...kernelWatches(treeFd(tree)).keys()]).toEqual([1]);
     openWriteClose(path.join(outside, 'sub', 'f'));
     openWriteClose(path.join(outside, 'sub', 'inner', 'g'));
-    fs.rmdirSync(path.join(outside, 'sub', 'inner'), { recursive: true } as fs.RmDirOptions);
+    fs.rmSync(path.join(outside, 'sub', 'inner'), { recursive: true });
     expect(readTree(tree)).toEqual([]);
   });
 
