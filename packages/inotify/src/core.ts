@@ -7,6 +7,9 @@ import { eventAt, type InotifyEvent } from './event.js';
 import type { Consumer } from './options.js';
 import { WatchTable } from './watches.js';
 
+/** The options of a read with neither signal nor timeout, shared. */
+const NO_OPTIONS: sys.ReadOptions = Object.freeze({});
+
 /**
  * How `events()` and `batches()` wait for the kernel (see `createReader()` of
  * `@inotify-ts/syscall`): `'event-loop'`, libuv reads the fd on the main thread; `'thread'`, a
@@ -180,15 +183,21 @@ export class Core {
   /**
    * Waits, without blocking the event loop, until the kernel queue has events, and reads them as
    * {@link fill} does (the whole input capacity, straight into the decoder's memory). Resolves
-   * the bytes read; `0` when `timeoutMs` passed first or the instance was closed. Only called
-   * when nothing is buffered.
+   * the bytes read, `0` when `timeoutMs` passed first or the instance was closed; pass them to
+   * {@link accept}. Only called when nothing is buffered. (Not an async function: one promise
+   * per read, the reader's own.)
    */
-  async fillAsync(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
+  readAsync(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
     this.#reader ??= sys.createReader(this.fd, this.decoder.input, { kind: this.#asyncReads });
+    if (signal === undefined && timeoutMs === undefined) return this.#reader.read(NO_OPTIONS);
     const options: { signal?: AbortSignal; timeoutMs?: number } = {};
     if (signal !== undefined) options.signal = signal;
     if (timeoutMs !== undefined) options.timeoutMs = Math.ceil(timeoutMs);
-    const n = await this.#reader.read(options);
+    return this.#reader.read(options);
+  }
+
+  /** Decodes the `n` bytes {@link readAsync} read, unless the instance was closed meanwhile. */
+  accept(n: number): number {
     if (this.closed) return 0;
     return this.#decode(n, this.decoder.input.length);
   }

@@ -24,7 +24,7 @@
 
 import { Socket } from 'node:net';
 import { F_DUPFD_CLOEXEC, MIN_READ_BUFFER_SIZE } from './constants.js';
-import { bufferTooSmall, invalidArgType, invalidArgValue } from './errors.js';
+import { bufferTooSmall, InotifyError, invalidArgType, invalidArgValue } from './errors.js';
 import { syscallError } from './explain.js';
 import { read } from './inotify.js';
 import * as libc from './libc.js';
@@ -73,8 +73,18 @@ export interface AsyncReader {
   close(): void;
 }
 
+/** Node's stream handle of a pipe (`PipeWrap`), as much of it as the reader uses. */
+interface PipeHandle {
+  open(fd: number): number;
+  /** Starts or stops libuv reading; 0 or a negated errno. */
+  readStart(): number;
+  readStop(): number;
+  /** Node's own flag of whether the handle reads; its read callback clears it on a pause. */
+  reading: boolean;
+}
+
 interface PipeBinding {
-  readonly Pipe: new (type: number) => { open(fd: number): number };
+  readonly Pipe: new (type: number) => PipeHandle;
   readonly constants: { readonly SOCKET: number };
 }
 
@@ -141,6 +151,7 @@ class EventLoopReader implements AsyncReader {
   readonly kind = 'event-loop';
   readonly #fd: number;
   readonly #socket: Socket;
+  readonly #handle: PipeHandle;
   #pending: Pending | null = null;
   /** Bytes libuv read while no read was pending (should not happen; never dropped). */
   #unclaimed = 0;
@@ -158,6 +169,7 @@ class EventLoopReader implements AsyncReader {
     const dup = libc.fcntl(fd, F_DUPFD_CLOEXEC, 'int', 3);
     if (dup < 0) throw syscallError('fcntl', libc.errno(), { fd });
     const handle = new pipe.Pipe(pipe.constants.SOCKET);
+    this.#handle = handle;
     const status = handle.open(dup);
     if (status !== 0) {
       libc.close(dup);
@@ -189,6 +201,9 @@ class EventLoopReader implements AsyncReader {
       const { signal, timeout } = checkReadOptions(options);
       if (this.#pending !== null) throw invalidState('read() called while another read is pending');
       if (signal?.aborted) return Promise.reject(signal.reason);
+      // A stream that failed is destroyed at once; its 'error' event comes a tick later.
+      const errored = this.#socket.errored;
+      if (this.#error === null && errored !== null) this.#fail(errored);
       if (this.#error !== null) return Promise.reject(this.#error);
       if (this.#closed) return Promise.resolve(0);
       if (this.#unclaimed > 0) {
@@ -207,7 +222,11 @@ class EventLoopReader implements AsyncReader {
           };
           signal.addEventListener('abort', pending.onAbort, { once: true });
         }
-        this.#socket.resume();
+        // The handle itself, not socket.resume(): that goes through the Readable state machine
+        // and a nextTick per read, for nothing (with a user buffer, no data goes through it).
+        this.#handle.reading = true;
+        const error = this.#handle.readStart();
+        if (error !== 0) this.#fail(syscallError('read', -error, { fd: this.#fd }));
       });
     } catch (error) {
       return Promise.reject(error);
@@ -234,7 +253,10 @@ class EventLoopReader implements AsyncReader {
   #fail(error: NodeJS.ErrnoException | Error): void {
     // Node's stream errors carry libuv's code, the negated errno on Linux.
     const errno = (error as NodeJS.ErrnoException).errno;
-    this.#error = typeof errno === 'number' ? syscallError('read', Math.abs(errno), { fd: this.#fd }) : error;
+    this.#error =
+      error instanceof InotifyError || typeof errno !== 'number'
+        ? error
+        : syscallError('read', Math.abs(errno), { fd: this.#fd });
     const pending = this.#pending;
     if (pending !== null && this.#take(pending)) pending.reject(this.#error);
   }
@@ -245,7 +267,10 @@ class EventLoopReader implements AsyncReader {
     this.#pending = null;
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
-    if (!this.#socket.destroyed) this.#socket.pause();
+    if (this.#handle.reading && !this.#socket.destroyed) {
+      this.#handle.reading = false;
+      this.#handle.readStop();
+    }
     return true;
   }
 

@@ -74,7 +74,7 @@ export async function* asyncEvents(
         remaining = lastHit + c.timeoutMs - now;
         if (remaining <= 0) return;
       }
-      await core.fillAsync(signal, core.waitBound(remaining));
+      core.accept(await core.readAsync(signal, core.waitBound(remaining)));
     }
   } finally {
     core.release();

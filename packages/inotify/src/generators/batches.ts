@@ -35,7 +35,7 @@ export async function* batchEvents(
         continue;
       }
       if (refill(core)) continue;
-      await core.fillAsync(signal, core.waitBound(undefined));
+      core.accept(await core.readAsync(signal, core.waitBound(undefined)));
     }
   } finally {
     core.release();
