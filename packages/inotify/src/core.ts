@@ -116,11 +116,6 @@ export class Core {
     return 0;
   }
 
-  /** How the async iterators wait, once one has waited; `null` before. */
-  get readerKind(): sys.ReaderKind | null {
-    return this.#reader?.kind ?? null;
-  }
-
   /**
    * The decoder, whose WebAssembly memory the kernel reads into. Made at the first read, not with
    * the instance: an instance that only arms watches (a large tree being set up) does not hold

@@ -4,10 +4,13 @@ import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
 
 /**
- * Waits `ms` milliseconds (a `readDelayMs` pause); rejects with `signal.reason` when `signal`
- * aborts first.
+ * The `readDelayMs` pause due before the next read, if any: a promise that resolves when it is
+ * over (the caller then loops), rejecting with `signal.reason` when `signal` aborts first;
+ * `undefined` when the next read may run now.
  */
-export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function pauseBeforeRead(core: Core, signal: AbortSignal | undefined): Promise<void> | undefined {
+  const ms = core.readDelayLeft();
+  if (ms <= 0) return undefined;
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
@@ -58,9 +61,9 @@ export async function* asyncEvents(
         yield event;
         continue;
       }
-      const delay = core.readDelayLeft();
-      if (delay > 0) {
-        await pause(delay, signal);
+      const pause = pauseBeforeRead(core, signal);
+      if (pause !== undefined) {
+        await pause;
         continue;
       }
       if (refill(core)) continue;

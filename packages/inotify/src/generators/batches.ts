@@ -1,6 +1,6 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 import type { Core } from '../core.js';
-import { pause, refill } from './async.js';
+import { pauseBeforeRead, refill } from './async.js';
 
 /**
  * The async iterator behind `Inotify.batches()`: every read of the kernel queue as one columnar
@@ -29,9 +29,9 @@ export async function* batchEvents(
         }
         continue;
       }
-      const delay = core.readDelayLeft();
-      if (delay > 0) {
-        await pause(delay, signal);
+      const pause = pauseBeforeRead(core, signal);
+      if (pause !== undefined) {
+        await pause;
         continue;
       }
       if (refill(core)) continue;
