@@ -15,9 +15,12 @@ function* drain(core: Core, c: Consumer): Generator<InotifyEvent, void, undefine
  */
 const MAX_CYCLE_BYTES = 1 << 20;
 
+/** A word nothing ever notifies: `Atomics.wait` on it only times out. */
+const SLEEP_WORD = new Int32Array(new SharedArrayBuffer(4));
+
 /** Blocks the thread for `ms` milliseconds (a `readDelayMs` pause). */
 function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  Atomics.wait(SLEEP_WORD, 0, 0, ms);
 }
 
 /**
