@@ -31,6 +31,8 @@ export const EPOLL_CLOEXEC = O_CLOEXEC;
 
 /** `POLLIN`: there is data to read. */
 export const POLLIN = 0x001;
+/** `POLLPRI`: an exceptional condition (a mount table change for /proc/self/mountinfo). */
+export const POLLPRI = 0x002;
 /** `POLLERR`: error condition (output only). */
 export const POLLERR = 0x008;
 /** `POLLHUP`: hang up (output only). */

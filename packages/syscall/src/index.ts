@@ -13,6 +13,7 @@ export { InotifyError } from './errors.js';
 export { addWatch, init, pendingBytes, read, rmWatch } from './inotify.js';
 export type { InotifyLimits, NamedLimit } from './limits.js';
 export { effectiveLimit, limits } from './limits.js';
+export { MOUNT_TABLE_PATH, mountTableChanged, openMountTable } from './mounts.js';
 export type { PollResult } from './poll.js';
 export { createWakeFd, poll, pollAsync, wake } from './poll.js';
 export type { AsyncReader, ReaderKind, ReaderOptions, ReadOptions } from './reader.js';
