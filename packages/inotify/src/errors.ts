@@ -52,15 +52,28 @@ export function closedError(syscall: string, path?: string): InotifyError {
   );
 }
 
-/** Another async consumer is already reading: `code` `'ERR_INOTIFY_BUSY'`, errno EBUSY. */
-export function busyError(): InotifyError {
+/**
+ * Another consumer is reading: `code` `'ERR_INOTIFY_BUSY'`, errno EBUSY. `who` is the consumer
+ * refused: another `events()`/`batches()` iterator, or `eventGen()` while one runs (its read
+ * would race the pending asynchronous read for the same records).
+ */
+export function busyError(who: 'events' | 'eventGen'): InotifyError {
   return usageError(
     'ERR_INOTIFY_BUSY',
     constants.errno.EBUSY,
     'read',
-    'another events()/batches() iterator is already reading this Inotify instance; ' +
-      'finish it (break or return) first, or use one Inotify per consumer',
+    who === 'events'
+      ? 'another events()/batches() iterator is already reading this Inotify instance; ' +
+          'finish it (break or return) first, or use one Inotify per consumer'
+      : 'an events()/batches() iterator is reading this Inotify instance, so eventGen() cannot read it ' +
+          'at the same time; finish that iterator (break, return or abort its signal) first, or use one Inotify per consumer',
   );
+}
+
+/** The error code of a Node `fs` error or an {@link InotifyError}, `undefined` for anything else. */
+export function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A bad argument: `code` `'ERR_INVALID_ARG_VALUE'`, errno EINVAL. */

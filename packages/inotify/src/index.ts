@@ -36,7 +36,6 @@ export {
   maskNames,
 } from '@inotify-ts/decoder';
 export { effectiveLimit, type NamedLimit } from '@inotify-ts/syscall';
-export type { AsyncReads } from './core.js';
 export { InotifyError, TerminalEventError } from './errors.js';
 export type { InotifyEvent, InotifyEventHeader } from './event.js';
 export { Inotify, type InotifyOptions } from './inotify.js';
@@ -48,6 +47,7 @@ export {
   type EventsOptions,
   type FilterPredicate,
 } from './options.js';
+export type { AsyncReads } from './source.js';
 export { TreeWatchLimitError } from './tree/errors.js';
 export type { IgnoredDirPredicate, InotifyTreeOptions, TreeProgress } from './tree/options.js';
 export { InotifyTree } from './tree/tree.js';

@@ -1,7 +1,6 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 import { IN_ALL_EVENTS, MAX_INPUT_BYTES, MIN_INPUT_BYTES } from '@inotify-ts/decoder';
 import * as sys from '@inotify-ts/syscall';
-import { type AsyncReads, Core } from './core.js';
 import { invalidArgument } from './errors.js';
 import type { InotifyEvent } from './event.js';
 import { asyncEvents } from './generators/async.js';
@@ -15,6 +14,9 @@ import {
   type EventsOptions,
   secondsToMs,
 } from './options.js';
+import { type Pipeline, PlainPipeline } from './pipeline.js';
+import { type AsyncReads, RecordSource } from './source.js';
+import { byteKey, displayPath, type PathWatch } from './watches.js';
 
 /** Options of {@link Inotify}. */
 export interface InotifyOptions {
@@ -59,29 +61,91 @@ export interface InotifyOptions {
 /** poll(2) takes an `int` of milliseconds. */
 const MAX_POLL_MS = 0x7fffffff;
 
-const cores = new WeakMap<Inotify, Core>();
-
-/**
- * The state behind an instance, for layers built on it inside this package (recursive trees).
- * @internal
- */
-export function coreOf(inotify: Inotify): Core {
-  return cores.get(inotify)!;
-}
-
-/** Validates a path argument and returns the string the watch table knows it by. */
-function pathKey(path: unknown): string {
+/** Validates a path argument; returns its byte key and the string events report it by. */
+function pathKey(path: unknown, syscall: string): { key: string; display: string } {
   if (typeof path === 'string') {
-    if (path.includes('\0'))
-      throw invalidArgument('inotify_add_watch', 'the path contains a NUL character', path);
-    return path;
+    if (path.includes('\0')) throw invalidArgument(syscall, 'the path contains a NUL character', path);
+    const key = byteKey(path);
+    return { key, display: path };
   }
   if (path instanceof Uint8Array) {
-    const key = Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('utf8');
-    if (path.includes(0)) throw invalidArgument('inotify_add_watch', 'the path contains a NUL byte', key);
-    return key;
+    const key = byteKey(path);
+    const display = displayPath(key);
+    if (path.includes(0)) throw invalidArgument(syscall, 'the path contains a NUL byte', display);
+    return { key, display };
   }
-  throw invalidArgument('inotify_add_watch', `the path must be a string or a Uint8Array, got ${typeof path}`);
+  throw invalidArgument(syscall, `the path must be a string or a Uint8Array, got ${typeof path}`);
+}
+
+/** Validates the options every instance takes; makes its record source. */
+export function openSource(options: Omit<InotifyOptions, 'paths'>): RecordSource {
+  const { blockDurationS = 1, readBufferBytes, asyncReads = 'auto', readDelayMs = 0 } = options;
+  if (typeof readDelayMs !== 'number' || !(readDelayMs >= 0 && readDelayMs <= 1000)) {
+    throw invalidArgument(
+      'read',
+      `readDelayMs must be a number of milliseconds from 0 to 1000, got ${String(readDelayMs)}`,
+    );
+  }
+  if (asyncReads !== 'auto' && asyncReads !== 'event-loop' && asyncReads !== 'thread') {
+    throw invalidArgument(
+      'read',
+      `asyncReads must be 'auto', 'event-loop' or 'thread', got ${JSON.stringify(asyncReads)}`,
+    );
+  }
+  if (asyncReads === 'event-loop' && !sys.eventLoopReadsAvailable()) {
+    throw invalidArgument(
+      'read',
+      "asyncReads is 'event-loop', but this Node offers no pipe_wrap binding through process.binding() (or runs with --pending-deprecation); use 'auto' or 'thread'",
+    );
+  }
+  if (typeof blockDurationS !== 'function') secondsToMs(blockDurationS, 'blockDurationS');
+  if (
+    readBufferBytes !== undefined &&
+    (!Number.isSafeInteger(readBufferBytes) ||
+      readBufferBytes < MIN_INPUT_BYTES ||
+      readBufferBytes > MAX_INPUT_BYTES)
+  ) {
+    throw invalidArgument(
+      'read',
+      `readBufferBytes must be an integer from ${MIN_INPUT_BYTES} (the largest single event) to ${MAX_INPUT_BYTES}, got ${String(readBufferBytes)}`,
+    );
+  }
+  return new RecordSource(readBufferBytes, asyncReads, readDelayMs);
+}
+
+/** The three generators over a pipeline, with the options every instance validates the same way. */
+export class Consumers {
+  readonly #p: Pipeline;
+  readonly #blockDurationS: number | (() => number);
+
+  constructor(p: Pipeline, blockDurationS: number | (() => number) = 1) {
+    this.#p = p;
+    this.#blockDurationS = blockDurationS;
+  }
+
+  eventGen(options: EventGenOptions): Generator<InotifyEvent | null, void, undefined> {
+    const source = this.#p.source;
+    source.assertOpen('read');
+    source.assertIdle();
+    const consumer = consumerOf(options);
+    const block = this.#blockDurationS;
+    const blockMs =
+      typeof block === 'function'
+        ? () => Math.min(MAX_POLL_MS, secondsToMs(block(), 'blockDurationS()'))
+        : () => Math.min(MAX_POLL_MS, block * 1000);
+    return syncEvents(this.#p, consumer, options.yieldNones ?? true, blockMs);
+  }
+
+  events(options: EventsOptions): AsyncGenerator<InotifyEvent, void, undefined> {
+    this.#p.source.assertOpen('read');
+    const consumer = consumerOf(options);
+    return asyncEvents(this.#p, consumer, checkSignal(options.signal));
+  }
+
+  batches(options: BatchesOptions): AsyncGenerator<EventBatch, void, undefined> {
+    this.#p.source.assertOpen('read');
+    return batchEvents(this.#p, checkSignal(options.signal));
+  }
 }
 
 /**
@@ -99,48 +163,18 @@ function pathKey(path: unknown): string {
  * }
  * ```
  */
-export class Inotify implements Disposable {
-  readonly #core: Core;
-  readonly #blockDurationS: number | (() => number);
+export class Inotify implements Disposable, AsyncDisposable {
+  readonly #source: RecordSource;
+  readonly #consumers: Consumers;
 
   /**
    * Creates the instance (`inotify_init1(IN_NONBLOCK | IN_CLOEXEC)`) and watches `paths`.
    *
    * @throws {InotifyError} EMFILE at the instance limit; any `addWatch()` error for `paths` (the
-   * instance is then closed again).
+   * instance is then closed again); ERR_INVALID_ARG_VALUE for bad options.
    */
   constructor(options: InotifyOptions = {}) {
-    const { paths, blockDurationS = 1, readBufferBytes, asyncReads = 'auto', readDelayMs = 0 } = options;
-    if (typeof readDelayMs !== 'number' || !(readDelayMs >= 0 && readDelayMs <= 1000)) {
-      throw invalidArgument(
-        'read',
-        `readDelayMs must be a number of milliseconds from 0 to 1000, got ${String(readDelayMs)}`,
-      );
-    }
-    if (asyncReads !== 'auto' && asyncReads !== 'event-loop' && asyncReads !== 'thread') {
-      throw invalidArgument(
-        'read',
-        `asyncReads must be 'auto', 'event-loop' or 'thread', got ${JSON.stringify(asyncReads)}`,
-      );
-    }
-    if (asyncReads === 'event-loop' && !sys.eventLoopReadsAvailable()) {
-      throw invalidArgument(
-        'read',
-        "asyncReads is 'event-loop', but this Node offers no pipe_wrap binding through process.binding() (or runs with --pending-deprecation); use 'auto' or 'thread'",
-      );
-    }
-    if (typeof blockDurationS !== 'function') secondsToMs(blockDurationS, 'blockDurationS');
-    if (
-      readBufferBytes !== undefined &&
-      (!Number.isSafeInteger(readBufferBytes) ||
-        readBufferBytes < MIN_INPUT_BYTES ||
-        readBufferBytes > MAX_INPUT_BYTES)
-    ) {
-      throw invalidArgument(
-        'read',
-        `readBufferBytes must be an integer from ${MIN_INPUT_BYTES} (the largest single event) to ${MAX_INPUT_BYTES}, got ${String(readBufferBytes)}`,
-      );
-    }
+    const { paths, blockDurationS = 1 } = options;
     if (typeof paths === 'string') {
       throw invalidArgument(
         'inotify_add_watch',
@@ -148,14 +182,13 @@ export class Inotify implements Disposable {
         paths,
       );
     }
-    this.#blockDurationS = blockDurationS;
-    this.#core = new Core(readBufferBytes, asyncReads, readDelayMs);
-    cores.set(this, this.#core);
+    this.#source = openSource(options);
+    this.#consumers = new Consumers(new PlainPipeline(this.#source), blockDurationS);
     if (paths !== undefined) {
       try {
         for (const path of paths) this.addWatch(path);
       } catch (error) {
-        this.#core.close();
+        this.#source.close();
         throw error;
       }
     }
@@ -163,7 +196,7 @@ export class Inotify implements Disposable {
 
   /** Whether `close()` was called. */
   get closed(): boolean {
-    return this.#core.closed;
+    return this.#source.closed;
   }
 
   /**
@@ -171,25 +204,29 @@ export class Inotify implements Disposable {
    * inode is already watched returns the same wd and replaces its mask (with `IN_MASK_ADD`: adds
    * to it; with `IN_MASK_CREATE`: fails with EEXIST), as the kernel does.
    *
-   * @param path A string, or the path's raw bytes (a name that is not UTF-8); events report it
-   * as a string (invalid bytes as U+FFFD).
+   * @param path A string, or the path's raw bytes (a name that is not UTF-8). The instance keys
+   * watches by the path's exact bytes, so two paths that differ only in bytes that are not UTF-8
+   * are two watches; events report the path as a string (invalid bytes as U+FFFD).
    * @param mask Event bits and watch flags; default `IN_ALL_EVENTS`.
    * @throws {InotifyError} ENOENT, ENOTDIR (also for a non-directory with `IN_ONLYDIR`), EACCES,
    * ENOSPC (watch limit), EINVAL (a mask without event bits, or bits that are not watch bits:
    * checked before the syscall), ERR_INOTIFY_CLOSED.
    */
   addWatch(path: string | Uint8Array, mask: number = IN_ALL_EVENTS): number {
-    const key = pathKey(path);
-    this.#core.assertOpen('inotify_add_watch', key);
-    const bits = checkWatchMask(key, mask);
-    const wd = sys.addWatch(this.#core.fd, path, bits);
-    this.#core.watches.set(key, wd);
+    const { key, display } = pathKey(path, 'inotify_add_watch');
+    const source = this.#source;
+    source.assertOpen('inotify_add_watch', display);
+    const bits = checkWatchMask(display, mask);
+    const wd = source.watches.add(path, bits);
+    const entry: PathWatch = { key, path: display };
+    source.watches.set(wd, entry);
     return wd;
   }
 
   /**
-   * Stops watching `path`. Nothing more is delivered for it, not even the `IN_IGNORED` the
-   * kernel queues in answer (events already read for it are dropped too).
+   * Stops watching `path` (matched by its exact bytes). Nothing more is delivered for it, not
+   * even the `IN_IGNORED` the kernel queues in answer (events already read for it are dropped
+   * too).
    *
    * @param superficial Only forget the watch here, without `inotify_rm_watch` (the kernel ended
    * it already, e.g. the directory was deleted); the kernel's later events for it are dropped.
@@ -198,9 +235,9 @@ export class Inotify implements Disposable {
    * @throws {InotifyError} ERR_INOTIFY_CLOSED.
    */
   removeWatch(path: string | Uint8Array, superficial = false): boolean {
-    const key = pathKey(path);
-    this.#core.assertOpen('inotify_rm_watch', key);
-    const wd = this.#core.watches.wdOf(key);
+    const { key, display } = pathKey(path, 'inotify_rm_watch');
+    this.#source.assertOpen('inotify_rm_watch', display);
+    const wd = this.#source.watches.wdOfKey(key);
     return wd === undefined ? false : this.removeWatchWithId(wd, superficial);
   }
 
@@ -209,30 +246,26 @@ export class Inotify implements Disposable {
    * @returns `false` if `wd` was not watched.
    */
   removeWatchWithId(wd: number, superficial = false): boolean {
-    const core = this.#core;
-    core.assertOpen('inotify_rm_watch');
-    const path = core.watches.pathOf(wd);
-    if (path === undefined) return false;
-    if (!superficial) {
-      try {
-        sys.rmWatch(core.fd, wd);
-      } catch (error) {
-        // EINVAL: the kernel ended the watch already (its IN_IGNORED is queued but not read yet).
-        if ((error as { code?: unknown }).code !== 'EINVAL') throw error;
-      }
-    }
-    core.watches.delete(wd);
+    const { watches } = this.#source;
+    this.#source.assertOpen('inotify_rm_watch');
+    if (watches.get(wd) === undefined) return false;
+    if (superficial) watches.forget(wd);
+    else watches.remove(wd);
     return true;
   }
 
-  /** A snapshot of the watched paths and their wds (empty once closed). */
+  /**
+   * A snapshot of the watched paths and their wds (empty once closed). Keys are the strings
+   * events report: two watched paths that differ only in bytes that are not UTF-8 show as one
+   * key here (the newer wd); `pathOf()` and `removeWatch()` with the bytes tell them apart.
+   */
   watches(): ReadonlyMap<string, number> {
-    return this.#core.watches.snapshot();
+    return this.#source.watches.snapshot();
   }
 
   /** The path `wd` watches, `undefined` if it is not watched (for records of `batches()`). */
   pathOf(wd: number): string | undefined {
-    return this.#core.watches.pathOf(wd);
+    return this.#source.watches.get(wd)?.path;
   }
 
   /**
@@ -242,30 +275,26 @@ export class Inotify implements Disposable {
    * `terminalEvents`. Breaking out loses nothing: the next generator continues with the events
    * already read.
    *
-   * @throws {InotifyError} ERR_INOTIFY_CLOSED, ERR_INVALID_ARG_VALUE for bad options.
+   * @throws {InotifyError} ERR_INOTIFY_CLOSED, ERR_INVALID_ARG_VALUE for bad options,
+   * ERR_INOTIFY_BUSY while an `events()`/`batches()` iterator runs on this instance (here, and
+   * from `next()` if one starts while this generator is suspended).
    * @throws {TerminalEventError} (from the generator) for an event listed in `terminalEvents`.
    */
+  eventGen(options: EventGenOptions & { yieldNones: false }): Generator<InotifyEvent, void, undefined>;
+  eventGen(options?: EventGenOptions): Generator<InotifyEvent | null, void, undefined>;
   eventGen(options: EventGenOptions = {}): Generator<InotifyEvent | null, void, undefined> {
-    this.#core.assertOpen('read');
-    const consumer = consumerOf(options);
-    const block = this.#blockDurationS;
-    const blockMs =
-      typeof block === 'function'
-        ? () => Math.min(MAX_POLL_MS, secondsToMs(block(), 'blockDurationS()'))
-        : () => Math.min(MAX_POLL_MS, block * 1000);
-    return syncEvents(this.#core, consumer, options.yieldNones ?? true, blockMs);
+    return this.#consumers.eventGen(options);
   }
 
   /**
-   * The same events as `eventGen()`, as an async iterator that never blocks the event loop: it
-   * waits on the process's one shared waiter thread, not on the libuv threadpool. Only one
+   * The same events as `eventGen()`, as an async iterator that never blocks the event loop: by
+   * default libuv reads the fd on the main thread's own loop (see `asyncReads`), and the
+   * iterator gives the loop a turn at least every few milliseconds under a stream. Only one
    * `events()`/`batches()` iterator may run per instance (ERR_INOTIFY_BUSY otherwise); `break`
    * ends it, `close()` ends it (done, no error), aborting `signal` rejects with its reason.
    */
   events(options: EventsOptions = {}): AsyncGenerator<InotifyEvent, void, undefined> {
-    this.#core.assertOpen('read');
-    const consumer = consumerOf(options);
-    return asyncEvents(this.#core, consumer, checkSignal(options.signal));
+    return this.#consumers.events(options);
   }
 
   /**
@@ -275,8 +304,7 @@ export class Inotify implements Disposable {
    * paths with {@link Inotify.pathOf}. `IN_IGNORED` ends its watch when the iterator advances.
    */
   batches(options: BatchesOptions = {}): AsyncGenerator<EventBatch, void, undefined> {
-    this.#core.assertOpen('read');
-    return batchEvents(this.#core, checkSignal(options.signal));
+    return this.#consumers.batches(options);
   }
 
   /**
@@ -284,12 +312,18 @@ export class Inotify implements Disposable {
    * running `events()`/`batches()` iterator finishes. Calling it again does nothing.
    */
   close(): void {
-    this.#core.close();
+    this.#source.close();
   }
 
   /** `close()`, for `using`. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** `close()`, for `await using`: a pending read ends at once (it resolves with nothing). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 }
 

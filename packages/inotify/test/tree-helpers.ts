@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { IN_ALL_EVENTS, Inotify, type InotifyEvent, type InotifyTrees, maskNames } from '../src/index.js';
-import { coreOf } from '../src/inotify.js';
 import { TREE_BITS } from '../src/tree/options.js';
+import { treeFd as fdOfTree } from '../src/tree/trees.js';
 import { removeDir, type Tuple, tempDir, tuple } from './helpers.js';
 
 /** One watch as the kernel lists it in /proc/self/fdinfo/<fd>. */
@@ -33,7 +33,7 @@ export function kernelWatches(fd: number): Map<number, KernelWatch> {
 
 /** The inotify fd of a tree. */
 export function treeFd(tree: InotifyTrees): number {
-  return coreOf(tree.inotify).fd;
+  return fdOfTree(tree);
 }
 
 /**

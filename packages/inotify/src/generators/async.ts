@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import type { Core } from '../core.js';
+import { pullEvent, SLICE_MS, yieldToEventLoop } from '../consume.js';
 import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
+import type { Pipeline } from '../pipeline.js';
 
 /**
  * The `readDelayMs` pause due before the next read, if any: a promise that resolves when it is
  * over (the caller then loops), rejecting with `signal.reason` when `signal` aborts first;
  * `undefined` when the next read may run now.
  */
-export function pauseBeforeRead(core: Core, signal: AbortSignal | undefined): Promise<void> | undefined {
-  const ms = core.readDelayLeft();
+export function pauseBeforeRead(p: Pipeline, signal: AbortSignal | undefined): Promise<void> | undefined {
+  const ms = p.source.readDelayLeft();
   if (ms <= 0) return undefined;
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -25,49 +26,66 @@ export function pauseBeforeRead(core: Core, signal: AbortSignal | undefined): Pr
 }
 
 /**
- * Reads what the kernel holds (when nothing is buffered) into the decoder: a non-blocking read
- * first, so that a consumer keeping up with a stream never waits for the event loop. Returns
- * `false` when the kernel queue is empty, after running the idle hook; the hook may have
- * injected events.
+ * What an async consumer does when nothing is ready: `'work'` after running a slice of the
+ * pipeline's own work (the caller gives the event loop a turn first), `'read'` after a
+ * non-blocking read that found records, or `'wait'`: the queue is empty, wait for it.
  */
-export function refill(core: Core): boolean {
-  // The last read emptied the queue, and no layer needs to hear it is empty (no idle hook): a
-  // read now would most likely find nothing, so leave it to the wait, which reads at once what
-  // is queued. Saves a system call per wake-up at low rates.
-  if (core.drained && core.interceptor?.idle === undefined) return false;
-  if (core.fill() > 0) return true;
-  core.idle();
-  return core.hasBuffered();
+export function refill(p: Pipeline): 'work' | 'read' | 'wait' {
+  if (p.working()) {
+    p.work(SLICE_MS);
+    return 'work';
+  }
+  const source = p.source;
+  // The last read emptied the queue: a read now would most likely find nothing, so leave it to
+  // the wait, which reads at once what is queued. One system call less per wake-up.
+  if (source.drained) return 'wait';
+  return source.fill() > 0 ? 'read' : 'wait';
+}
+
+/** The wait bound of an async consumer: `timeoutMs`, bounded by the pipeline's `wakeInMs()`. */
+export function waitBound(p: Pipeline, timeoutMs: number | undefined): number | undefined {
+  const wake = p.wakeInMs();
+  if (wake === undefined) return timeoutMs;
+  return timeoutMs === undefined ? Math.max(0, wake) : Math.min(timeoutMs, Math.max(0, wake));
 }
 
 /**
- * The async iterator behind `Inotify.events()`: the same events, pipeline and guarantees as the
- * synchronous generator, without ever blocking the event loop.
+ * The async iterator behind `events()`: the same events, pipeline and guarantees as the
+ * synchronous generator, without blocking the event loop: it waits on the reader, and gives the
+ * event loop a turn at least every {@link SLICE_MS} of continuous delivery or work.
  */
 export async function* asyncEvents(
-  core: Core,
+  p: Pipeline,
   c: Consumer,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<InotifyEvent, void, undefined> {
   signal?.throwIfAborted();
-  core.claim();
+  const source = p.source;
+  source.claim();
   try {
     let lastHit = performance.now();
+    let sliceStart = lastHit;
     for (;;) {
-      if (core.closed) return;
+      if (source.closed) return;
       signal?.throwIfAborted();
-      const event = core.pull(c);
+      const event = pullEvent(p, c);
       if (event !== undefined) {
         yield event;
         continue;
       }
-      const pause = pauseBeforeRead(core, signal);
-      if (pause !== undefined) {
-        await pause;
+      const now = performance.now();
+      if (now - sliceStart >= SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
         continue;
       }
-      if (refill(core)) continue;
-      const now = performance.now();
+      const pause = pauseBeforeRead(p, signal);
+      if (pause !== undefined) {
+        await pause;
+        sliceStart = performance.now();
+        continue;
+      }
+      if (refill(p) !== 'wait') continue;
       if (c.active) {
         lastHit = now;
         c.active = false;
@@ -77,9 +95,10 @@ export async function* asyncEvents(
         remaining = lastHit + c.timeoutMs - now;
         if (remaining <= 0) return;
       }
-      core.accept(await core.readAsync(signal, core.waitBound(remaining)));
+      source.accept(await source.readAsync(signal, waitBound(p, remaining)));
+      sliceStart = performance.now();
     }
   } finally {
-    core.release();
+    source.release();
   }
 }

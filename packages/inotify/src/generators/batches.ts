@@ -1,43 +1,53 @@
+import { performance } from 'node:perf_hooks';
 import type { EventBatch } from '@inotify-ts/decoder';
-import type { Core } from '../core.js';
-import { pauseBeforeRead, refill } from './async.js';
+import { SLICE_MS, yieldToEventLoop } from '../consume.js';
+import type { Pipeline } from '../pipeline.js';
+import { pauseBeforeRead, refill, waitBound } from './async.js';
 
 /**
- * The async iterator behind `Inotify.batches()`: every read of the kernel queue as one columnar
- * batch, straight from the decoder's memory. A batch stays valid until the iterator is advanced
- * (the next read reuses the memory); copy what must outlive it. `IN_IGNORED` ends its watch
- * once the consumer advances past the batch, so `pathOf()` works for every record of the batch
- * while the consumer holds it.
+ * The async iterator behind `batches()`: every read of the kernel queue as one columnar batch,
+ * straight from the decoder's memory (a tree may cut a read into several batches, and hands out
+ * its synthetic events as batches of their own). A batch stays valid until the iterator is
+ * advanced; `IN_IGNORED` ends its watch then, so the path of every record's wd can be asked
+ * while the consumer holds the batch.
  */
 export async function* batchEvents(
-  core: Core,
+  p: Pipeline,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<EventBatch, void, undefined> {
   signal?.throwIfAborted();
-  core.claim();
+  const source = p.source;
+  source.claim();
   try {
+    let sliceStart = performance.now();
     for (;;) {
-      if (core.closed) return;
+      if (source.closed) return;
       signal?.throwIfAborted();
-      const taken = core.takeBatch();
-      if (taken !== undefined) {
-        const batch = core.interceptor?.batch?.(taken) ?? taken;
+      const batch = p.peekBatch();
+      if (batch !== undefined) {
         try {
           yield batch;
         } finally {
-          if (!core.closed) core.forgetIgnored(batch);
+          if (!source.closed) p.takeBatch();
         }
         continue;
       }
-      const pause = pauseBeforeRead(core, signal);
-      if (pause !== undefined) {
-        await pause;
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
         continue;
       }
-      if (refill(core)) continue;
-      core.accept(await core.readAsync(signal, core.waitBound(undefined)));
+      const pause = pauseBeforeRead(p, signal);
+      if (pause !== undefined) {
+        await pause;
+        sliceStart = performance.now();
+        continue;
+      }
+      if (refill(p) !== 'wait') continue;
+      source.accept(await source.readAsync(signal, waitBound(p, undefined)));
+      sliceStart = performance.now();
     }
   } finally {
-    core.release();
+    source.release();
   }
 }

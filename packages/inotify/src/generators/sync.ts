@@ -1,12 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import type { Core } from '../core.js';
+import { pullEvent } from '../consume.js';
 import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
+import type { Pipeline } from '../pipeline.js';
 
-/** Everything buffered, stopping early when the instance is closed by the consumer. */
-function* drain(core: Core, c: Consumer): Generator<InotifyEvent, void, undefined> {
-  let event: InotifyEvent | undefined;
-  while (!core.closed && (event = core.pull(c)) !== undefined) yield event;
+/** Everything ready, stopping early when the instance is closed by the consumer. */
+function* drain(p: Pipeline, c: Consumer): Generator<InotifyEvent, void, undefined> {
+  for (;;) {
+    const source = p.source;
+    if (source.closed) return;
+    source.assertIdle();
+    const event = pullEvent(p, c);
+    if (event !== undefined) {
+      yield event;
+      continue;
+    }
+    if (!p.working()) return;
+    p.work(Number.POSITIVE_INFINITY);
+  }
 }
 
 /**
@@ -24,55 +35,58 @@ function sleep(ms: number): void {
 }
 
 /**
- * The synchronous generator behind `Inotify.eventGen()`.
+ * The synchronous generator behind `eventGen()`, over any pipeline.
  *
- * One cycle: deliver what is buffered; call `blockMs()`; sleep out a `readDelayMs` pause; block in poll(2) for at most that (less
- * when the timeout is nearer), unless events are known to be queued; read what the kernel holds and
- * deliver it, read after read (no `FIONREAD` before a read), until a read leaves the queue empty
- * or the cycle has read {@link MAX_CYCLE_BYTES}; then, once, whether the queue is empty now that
- * the events were delivered (`FIONREAD`), and if so run the idle hook; stop when `timeoutMs`
- * passed without an event; yield `null` when `yieldNones`. Events read but not delivered when
- * the consumer stops stay in `core` for the next generator.
+ * One cycle: deliver what is ready; block in poll(2) for at most `blockMs()` (less when the
+ * timeout is nearer, and in steps no longer than the pipeline's `wakeInMs()`, pulling it after
+ * each step), unless records are known to be queued; read what the kernel holds and deliver it,
+ * read after read, until a read leaves the queue empty or the cycle read {@link MAX_CYCLE_BYTES};
+ * stop when `timeoutMs` passed without an event; yield `null` when `yieldNones`. Events read but
+ * not delivered when the consumer stops stay in the record source for the next generator.
+ * Refused (ERR_INOTIFY_BUSY) while an `events()`/`batches()` iterator runs on the instance.
  */
 export function* syncEvents(
-  core: Core,
+  p: Pipeline,
   c: Consumer,
   yieldNones: boolean,
   blockMs: () => number,
 ): Generator<InotifyEvent | null, void, undefined> {
+  const source = p.source;
   let lastHit = performance.now();
-  /** Events are queued (seen at the end of the last cycle): no need to wait for them. */
+  /** Records are queued (seen at the end of the last cycle): no need to wait for them. */
   let queued = false;
   for (;;) {
-    yield* drain(core, c);
-    if (core.closed) return;
-    let waitMs = core.waitBound(blockMs())!;
-    if (c.timeoutMs !== undefined)
-      waitMs = Math.min(waitMs, Math.max(0, lastHit + c.timeoutMs - performance.now()));
+    yield* drain(p, c);
+    if (source.closed) return;
+    const start = performance.now();
+    let cycleMs = blockMs();
+    if (c.timeoutMs !== undefined) cycleMs = Math.min(cycleMs, Math.max(0, lastHit + c.timeoutMs - start));
     // readDelayMs: let events pile up after the last read, within this cycle's wait.
-    const delay = Math.min(core.readDelayLeft(), waitMs);
-    if (delay > 0) {
-      sleep(delay);
-      waitMs -= delay;
-    }
+    const delay = Math.min(source.readDelayLeft(), cycleMs);
+    if (delay > 0) sleep(delay);
     let readable = queued;
-    if (!queued) readable = core.poll(Math.ceil(waitMs));
-    // After a poll that timed out, the queue is empty and nothing was delivered since.
+    while (!readable) {
+      const left = cycleMs - (performance.now() - start);
+      const wake = p.wakeInMs();
+      const step = wake === undefined ? Math.max(0, left) : Math.max(0, Math.min(left, wake));
+      source.assertIdle();
+      readable = source.poll(Math.ceil(step));
+      if (readable || step >= left) break;
+      // Woken for the pipeline's own work (a deferred rescan): pull, then wait on.
+      yield* drain(p, c);
+      if (source.closed) return;
+    }
     queued = false;
     if (readable) {
       let read = 0;
       do {
-        read += core.fill();
-        yield* drain(core, c);
-        if (core.closed) return;
-      } while (!core.drained && read < MAX_CYCLE_BYTES);
-      // Delivering may have queued events (an interceptor's scan): ask the kernel, after it.
-      queued = !core.drained || core.pendingBytes() > 0;
-    }
-    if (!queued) {
-      core.idle();
-      yield* drain(core, c);
-      if (core.closed) return;
+        source.assertIdle();
+        read += source.fill();
+        yield* drain(p, c);
+        if (source.closed) return;
+      } while (!source.drained && read < MAX_CYCLE_BYTES);
+      // Delivering may have queued events (a tree's own listing): ask the kernel, after it.
+      queued = !source.drained || source.pendingBytes() > 0;
     }
     const now = performance.now();
     if (c.active) {

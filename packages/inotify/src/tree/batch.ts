@@ -1,32 +1,40 @@
 import type { EventBatch } from '@inotify-ts/decoder';
 
 /**
- * The records `i < end` of `batch` with `keep[i] !== 0` (every one when `keep` is `null`), as a
- * batch of their own. Without dropped records the columns are views (no copy); otherwise they
- * are copied once. Names are read from `batch`, so the result is valid exactly as long as it.
+ * The records `from <= i < end` of `batch` with `keep[i - from] !== 0` (every one when `keep` is
+ * `null`), as a batch of their own. Without dropped records the columns are views (no copy);
+ * otherwise they are copied once. Names are read from `batch`, so the result is valid exactly as
+ * long as it.
  */
-export function selectRecords(batch: EventBatch, keep: Uint8Array | null, end: number): EventBatch {
+export function selectRecords(
+  batch: EventBatch,
+  keep: Uint8Array | null,
+  from: number,
+  end: number,
+): EventBatch {
   if (keep === null) {
+    if (from === 0 && end === batch.count) return batch;
+    const count = end - from;
     return {
-      count: end,
-      wd: batch.wd.subarray(0, end),
-      mask: batch.mask.subarray(0, end),
-      cookie: batch.cookie.subarray(0, end),
-      len: batch.len.subarray(0, end),
-      name: (i: number) => batch.name(checkIndex(i, end)),
-      nameBytes: (i: number) => batch.nameBytes(checkIndex(i, end)),
+      count,
+      wd: batch.wd.subarray(from, end),
+      mask: batch.mask.subarray(from, end),
+      cookie: batch.cookie.subarray(from, end),
+      len: batch.len.subarray(from, end),
+      name: (i: number) => batch.name(checkIndex(i, count) + from),
+      nameBytes: (i: number) => batch.nameBytes(checkIndex(i, count) + from),
       error: null,
     };
   }
   let count = 0;
-  for (let i = 0; i < end; i++) if (keep[i] !== 0) count++;
+  for (let i = from; i < end; i++) if (keep[i - from] !== 0) count++;
   const index = new Int32Array(count);
   const wd = new Int32Array(count);
   const mask = new Uint32Array(count);
   const cookie = new Uint32Array(count);
   const len = new Uint32Array(count);
-  for (let i = 0, k = 0; i < end; i++) {
-    if (keep[i] === 0) continue;
+  for (let i = from, k = 0; i < end; i++) {
+    if (keep[i - from] === 0) continue;
     index[k] = i;
     wd[k] = batch.wd[i]!;
     mask[k] = batch.mask[i]!;

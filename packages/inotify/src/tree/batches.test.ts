@@ -134,9 +134,9 @@ describe('InotifyTree batches()', () => {
     fs.renameSync(path.join(dir, 'd'), path.join(dir, 'd2'));
     openWriteClose(path.join(dir, 'd2', 'e', 'g'));
     const records = await readBatches(tree);
-    // Paths are resolved while the batch is held, after the tree followed the rename in it.
+    // The read is cut before the rename: each record's path is the one it had when it happened.
     expect(records.map((r) => [r.typeNames, r.path, r.filename, r.synthetic])).toEqual([
-      [['IN_CLOSE_WRITE'], path.join(dir, 'd2', 'e'), 'f', false],
+      [['IN_CLOSE_WRITE'], path.join(dir, 'd', 'e'), 'f', false],
       [['IN_CLOSE_WRITE'], path.join(dir, 'd2', 'e'), 'g', false],
     ]);
     expectWatchingDisk(tree, IN_CLOSE_WRITE);

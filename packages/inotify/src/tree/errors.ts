@@ -1,11 +1,8 @@
 import { constants } from 'node:os';
 import { InotifyError, type InotifyErrorOptions } from '@inotify-ts/syscall';
+import { codeOf } from '../errors.js';
 
-/** The error code of a Node `fs` error or an {@link InotifyError}, `undefined` for anything else. */
-export function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { codeOf };
 
 /**
  * A directory that vanished or stopped being a directory between the moment the tree saw it and

@@ -17,7 +17,7 @@ import {
   treeFd,
 } from '../../test/tree-helpers.js';
 import { IN_CREATE, InotifyTree } from '../index.js';
-import { coreOf } from '../inotify.js';
+import { treeRecords } from './trees.js';
 
 let dir: string;
 let outside: string;
@@ -115,7 +115,7 @@ describe('InotifyTree moves', () => {
     fs.mkdirSync(path.join(dir, 'a', 'sub'), { recursive: true });
     // 272 bytes: eight 32-byte events fit, the ninth does not.
     using tree = new InotifyTree(dir, { readBufferBytes: 272 });
-    const core = coreOf(tree.inotify);
+    const core = treeRecords(tree);
     const fill = core.fill.bind(core);
     const reads: number[] = [];
     core.fill = (maxBytes: number) => {

@@ -1,9 +1,10 @@
 /**
- * Path arithmetic for trees: paths are absolute strings without a trailing `/` (except `/`).
+ * Path arithmetic for trees, on byte strings (see `../watches.ts`): absolute paths without a
+ * trailing `/` (except `/`).
  */
 
 /** `dir/name`. */
-export function childPath(dir: string, name: string): string {
+export function joinBytes(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
@@ -18,9 +19,7 @@ export function isWithin(p: string, dir: string): boolean {
 export function relocateKeys<V>(map: Map<string, V>, from: string, to: string): void {
   if (map.size === 0) return;
   const moved: [string, V][] = [];
-  for (const [key, value] of map) {
-    if (isWithin(key, from)) moved.push([key, value]);
-  }
+  for (const [key, value] of map) if (isWithin(key, from)) moved.push([key, value]);
   for (const [key] of moved) map.delete(key);
   for (const [key, value] of moved) map.set(to + key.slice(from.length), value);
 }

@@ -1,202 +1,394 @@
 /**
- * The walk that arms a directory and everything below it: the start-up walk, the scan of a
- * directory that appears, and the rescan after `IN_Q_OVERFLOW`.
+ * The walk that makes the tree's nodes match the disk below some directories: the start-up walk,
+ * the walk of a directory that appears, and the reconcile of directories the tree is in doubt
+ * about (see `reconcile` below and `source.ts`). A walk is a job that runs in slices: `step()`
+ * does a bounded amount and says whether it is done, so an async consumer can give the event
+ * loop a turn between slices.
  *
  * Each directory is watched first and listed second, so nothing created in it after the listing
  * can be missed: it is either in the listing or reported by the kernel.
  *
+ * The kernel keeps one watch per inode, and `inotify_add_watch` answers with the wd of the watch
+ * that inode has already: that is how a walk tells a directory the tree knows (wherever the tree
+ * thought it was) from a new one. A known directory found at another place is moved there; a
+ * node whose place on disk holds another directory now is "lost", and released when the walk
+ * ends unless the walk finds it elsewhere. Nothing is guessed: what the walk does not see, it
+ * does not change.
+ *
  * Listing a watched directory makes the kernel report IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE
- * (with IN_ISDIR) on its watch and on its parent's: eight events per directory, so a walk of
- * 10,000 directories would overflow the kernel queue with its own reads. The start-up walk and
- * the rescan therefore watch each directory they list without those three bits while they read
- * (`quiet`), and widen those watches to the full mask when they are done. Before start-up there
- * is nothing to lose, and a rescan follows an overflow; a directory that appears while the tree
- * runs is watched with the full mask at once, so nothing another process does in it goes
- * unreported (its listing is reported instead).
+ * on its watch and its parent's: eight events per directory, so a walk of 10,000 directories
+ * would overflow the kernel queue with its own reads. A `quiet` walk (start-up, and the rescan
+ * after an overflow) therefore watches each directory it lists without those three bits while it
+ * reads, and widens those watches to the full mask when it is done. A directory that appears
+ * while the tree runs is watched with the full mask at once, so nothing another process does in
+ * it goes unreported.
  *
  * A directory with no subdirectory is not listed when its link count says so (see
- * {@link LeafCheck}), and nothing the walk does reads it: its watch gets the full mask at once.
- * On a filesystem that counts links, where most directories of a tree are such leaves, a quiet
- * walk therefore adds each watch with the full mask first, and narrows it to the reading mask
- * only when the directory has subdirectories after all: one `inotify_add_watch` per leaf instead
- * of two, and only the directories listed wait to be widened.
+ * {@link LeafCheck}) and nothing needs its entries: its watch gets the full mask at once. On a
+ * filesystem that counts links a quiet walk adds each watch with the full mask first, and
+ * narrows it only when the directory has subdirectories after all: one `inotify_add_watch` per
+ * leaf instead of two.
  */
 import { type Dirent, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import * as sys from '@inotify-ts/syscall';
 import type { InotifyError } from '../errors.js';
 import type { InotifyEvent } from '../event.js';
-import type { WatchTable } from '../watches.js';
-import { codeOf, encodingError, unreadableError, unwatchableError, vanished } from './errors.js';
+import { displayPath, pathArg, type Watches } from '../watches.js';
+import { codeOf, unreadableError, unwatchableError, vanished } from './errors.js';
+import { DirNode } from './node.js';
 import type { IgnoredDirPredicate, TreeMasks } from './options.js';
-import { childPath } from './paths.js';
+import { joinBytes } from './paths.js';
 import { syntheticCreate } from './synthetic.js';
-import type { WdSet } from './wd-set.js';
+import { WdSet } from './wd-set.js';
 
-/** What a walk works on: the instance's fd and table, and the tree's settings. */
+/** What a walk works on: the tree's watches and settings, and where it reports. */
 export interface WalkContext {
-  readonly fd: number;
-  readonly table: WatchTable;
+  readonly watches: Watches;
   readonly masks: TreeMasks;
   readonly ignored: IgnoredDirPredicate | null;
   /** Reports a directory the walk could not watch or list, and carries on. */
   hole(path: string, error: InotifyError): void;
-  /** Forgets a hole at `path` (it was watched and listed now). */
+  /** Forgets a hole at `path` (bytes): it was watched and listed now. */
   mended(path: string): void;
+  /** A node moved from one path to another (bytes), for what the tree keys by path. */
+  moved(from: string, to: string): void;
+  /** The tree cannot be sure of `node`'s entries any more: check it again when idle. */
+  doubt(node: DirNode): void;
+  /** Ends the watches of `node` and every node below it. */
+  release(node: DirNode): void;
   /** Watches whose widening failed: the directory was renamed in the meantime. */
-  readonly narrow: Set<number>;
+  readonly narrow: Set<DirNode>;
 }
 
-/** What a walk should produce besides watches. */
+/** One directory to walk. */
+interface Item {
+  /** `null` for a root. */
+  readonly parent: DirNode | null;
+  /** Bytes; a root's whole path. */
+  readonly name: string;
+  /** The node the tree has at this place: only checked (one `inotify_add_watch`), not listed. */
+  readonly known: DirNode | null;
+  /** Report this directory with a synthetic `IN_CREATE` in its parent if it is new to the tree. */
+  readonly reportSelf: boolean;
+  /** Ask `ignoredDirs` first (not for roots and for directories the caller asked already). */
+  readonly checkIgnored: boolean;
+  /** List it even if it is known (a reconcile of this node). */
+  readonly relist: boolean;
+}
+
+/** How a walk is to go. */
 export interface WalkOptions {
   /** Leave the read events out of each watch while the walk reads (see the module comment). */
   readonly quiet: boolean;
-  /** Where to put a synthetic `IN_CREATE` for every entry found; `null`: report nothing. */
-  readonly synthetic: InotifyEvent[] | null;
-  /** Every wd the walk watched (also keeps a bind-mount loop from being walked twice). */
-  readonly visited: WdSet;
+  /** Report the entries of every directory new to the tree with synthetic `IN_CREATE`s. */
+  readonly report: boolean;
+  /** List known directories too, all the way down (the rescan after an overflow). */
+  readonly deep: boolean;
   /** Called every 1,024 directories with the count so far. */
   readonly progress?: ((dirs: number) => void) | undefined;
 }
 
 /** How a walk ended. */
-export interface WalkResult {
-  /** Directories walked (watched, or reported as holes). */
-  readonly dirs: number;
-  /** The ENOSPC that stopped the walk, with the directories it could not reach counted. */
-  readonly limit: { readonly error: InotifyError; readonly unwatched: number } | null;
+export interface WalkLimit {
+  /** The ENOSPC that stopped the walk. */
+  readonly error: InotifyError;
+  /** Directories it could not reach, counted without watching them. */
+  readonly unwatched: number;
 }
 
-/** Watches `top` and every directory below it; see the module comment. */
-export function walk(ctx: WalkContext, top: string, options: WalkOptions): WalkResult {
-  const { fd, table, masks, ignored } = ctx;
-  const { synthetic, visited, progress } = options;
-  const mask = options.quiet ? masks.reading : masks.full;
-  const full = masks.full;
-  const stack = [top];
-  const leaves = new LeafCheck();
-  const widenPaths: string[] = [];
-  const widenWds: number[] = [];
-  let dirs = 0;
-  let limit: WalkResult['limit'] = null;
-  try {
+export class Walk {
+  readonly #ctx: WalkContext;
+  readonly #options: WalkOptions;
+  /** Where synthetic events go, in order. */
+  readonly #out: InotifyEvent[];
+  readonly #stack: Item[] = [];
+  readonly #visited = new WdSet();
+  readonly #leaves = new LeafCheck();
+  /** Nodes a quiet walk watches with the reading mask until it ends. */
+  readonly #widen: DirNode[] = [];
+  /** Nodes whose place holds something else now, released at the end unless found elsewhere. */
+  readonly #lost = new Set<DirNode>();
+  /** Parents a node was moved away from, listed before the walk ends (they may hold a lost node). */
+  readonly #relisted = new Set<DirNode>();
+  /** Directories walked (watched, or reported as holes). */
+  dirs = 0;
+  limit: WalkLimit | null = null;
+  /** The roots the walk met (a root walked again may be a new node: another directory there). */
+  readonly roots: DirNode[] = [];
+  #done = false;
+
+  constructor(ctx: WalkContext, options: WalkOptions, out: InotifyEvent[]) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.#out = out;
+  }
+
+  /** Walks a root (its path as bytes): watched, listed, and everything below it walked. */
+  addRoot(path: string): void {
+    this.#stack.push({
+      parent: null,
+      name: path,
+      known: null,
+      reportSelf: false,
+      checkIgnored: false,
+      relist: true,
+    });
+  }
+
+  /**
+   * Walks the directory `name` of `parent` that just appeared (the caller asked `ignoredDirs`
+   * already and the kernel reported the directory itself).
+   */
+  addNew(parent: DirNode, name: string): void {
+    this.#stack.push({ parent, name, known: null, reportSelf: false, checkIgnored: false, relist: true });
+  }
+
+  /** Checks `node` against the disk: its place, and its entries (see {@link WalkOptions.deep}). */
+  addReconcile(node: DirNode): void {
+    this.#stack.push({
+      parent: node.parent,
+      name: node.name,
+      known: node,
+      reportSelf: this.#options.report,
+      checkIgnored: false,
+      relist: true,
+    });
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Whether the walk met the watch `wd` (watched or checked it). */
+  met(wd: number): boolean {
+    return this.#visited.has(wd);
+  }
+
+  /**
+   * Walks for about `budgetMs` milliseconds (`Infinity`: to the end). Returns `true` once done.
+   * A throwing `ignoredDirs` leaves its directory first on the stack: calling `step()` again asks
+   * it again.
+   */
+  step(budgetMs: number): boolean {
+    if (this.#done) return true;
+    const deadline = budgetMs === Number.POSITIVE_INFINITY ? budgetMs : performance.now() + budgetMs;
+    let n = 0;
+    const stack = this.#stack;
     while (stack.length > 0) {
-      const dir = stack.pop()!;
-      dirs++;
-      if (progress !== undefined && (dirs & 1023) === 0) progress(dirs);
-      // Bet on a leaf (full mask first) where the previous directory's filesystem counts links.
-      const bet = mask !== full && synthetic === null && leaves.counting;
-      let wd: number;
-      try {
-        wd = sys.addWatch(fd, dir, bet ? full : mask);
-      } catch (error) {
-        if (codeOf(error) === 'ENOSPC') {
-          stack.push(dir);
-          dirs--;
-          limit = { error: error as InotifyError, unwatched: countDirs(stack, ignored) };
-          break;
-        }
-        if (!vanished(error)) ctx.hole(dir, unwatchableError(dir, error as InotifyError));
-        continue;
-      }
-      if (visited.has(wd)) {
-        // Met again (a bind mount): a quiet walk keeps the watch quiet until it ends, as its first
-        // visit may still have subdirectories to list.
-        const seen = table.pathOf(wd);
-        if (mask !== full && seen !== undefined && (!bet || setMask(ctx, dir, wd, mask))) {
-          widenPaths.push(seen);
-          widenWds.push(wd);
-        }
-        continue;
-      }
-      visited.add(wd);
-      table.set(dir, wd);
-      // Without entries to report, a directory with no subdirectory need not be listed. Checked
-      // after its watch exists: a subdirectory made since is reported by the kernel.
-      if (synthetic === null && leaves.isLeaf(dir)) {
-        if (mask !== full && !bet && !widenWatch(ctx, dir, wd)) ctx.narrow.add(wd);
-        ctx.mended(dir);
-        continue;
-      }
-      // Listed with the reading mask; a bet lost is narrowed first (if `dir` is another directory
-      // now, its watch keeps the full mask and the listing goes on as a listing of the new one).
-      if (mask !== full && (!bet || setMask(ctx, dir, wd, mask))) {
-        widenPaths.push(dir);
-        widenWds.push(wd);
-      }
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch (error) {
-        // Vanished after the watch was added: its IN_DELETE_SELF and IN_IGNORED are on the way.
-        if (!vanished(error)) ctx.hole(dir, unreadableError(dir, error));
-        continue;
-      }
-      ctx.mended(dir);
-      const firstChild = stack.length;
-      for (const entry of entries) {
-        const name = entry.name;
-        const isDir = entry.isDirectory();
-        if (synthetic !== null) synthetic.push(syntheticCreate(wd, dir, name, isDir));
-        if (!isDir) continue;
-        const child = childPath(dir, name);
-        if (ignored?.(child, name)) continue;
-        if (name.includes('\uFFFD') && !exists(child)) {
-          ctx.hole(child, encodingError(child));
+      if ((++n & 7) === 0 && performance.now() >= deadline) return false;
+      const item = stack.at(-1)!;
+      if (item.checkIgnored && this.#ctx.ignored !== null) {
+        const path = joinBytes(item.parent!.bytes, item.name);
+        if (this.#ctx.ignored(displayPath(path), displayPath(item.name))) {
+          stack.pop();
           continue;
         }
-        stack.push(child);
       }
-      // Walk the children in listing order: the stack pops the last one first.
-      for (let a = firstChild, b = stack.length - 1; a < b; a++, b--) {
-        const child = stack[a]!;
-        stack[a] = stack[b]!;
-        stack[b] = child;
-      }
+      stack.pop();
+      this.#visit(item);
     }
-  } finally {
-    widen(ctx, widenPaths, widenWds);
+    this.#finish();
+    return true;
   }
-  return { dirs, limit };
+
+  #visit(item: Item): void {
+    const ctx = this.#ctx;
+    const { quiet, report, deep, progress } = this.#options;
+    const { parent, name, known } = item;
+    const path = parent === null ? name : joinBytes(parent.bytes, name);
+    const arg = pathArg(path);
+    this.dirs++;
+    if (progress !== undefined && (this.dirs & 1023) === 0) progress(this.dirs);
+    const full = ctx.masks.full;
+    const reading = ctx.masks.reading;
+    // Bet on a leaf (full mask first) where the previous directory's filesystem counts links.
+    const bet = quiet && this.#leaves.counting;
+    let wd: number;
+    try {
+      wd = ctx.watches.add(arg, quiet && !bet ? reading : full);
+    } catch (error) {
+      if (codeOf(error) === 'ENOSPC') {
+        this.dirs--;
+        this.#stack.push(item);
+        this.limit = { error: error as InotifyError, unwatched: countDirs(this.#stack, ctx.ignored) };
+        this.#stack.length = 0;
+        return;
+      }
+      if (vanished(error)) {
+        // Gone, or its parent's path is stale: the kernel reports the first; check for the second.
+        if (parent !== null) ctx.doubt(parent);
+        if (known !== null) this.#lose(known);
+        return;
+      }
+      ctx.hole(path, unwatchableError(displayPath(path), error as InotifyError));
+      if (known !== null) this.#lose(known);
+      return;
+    }
+    if (this.#visited.has(wd)) {
+      // Met again in this walk (a bind mount): a quiet walk keeps the watch quiet until it ends.
+      const seen = ctx.watches.get(wd) as DirNode | undefined;
+      if (quiet && seen !== undefined && (!bet || setMask(ctx, arg, wd, reading))) this.#widen.push(seen);
+      return;
+    }
+    this.#visited.add(wd);
+    let node = ctx.watches.get(wd) as DirNode | undefined;
+    let isNew = false;
+    if (node === undefined) {
+      node = new DirNode(wd, null, name);
+      if (parent !== null) this.#place(node, parent, name);
+      ctx.watches.set(wd, node);
+      isNew = true;
+      if (item.reportSelf && parent !== null) this.#out.push(syntheticCreate(parent, name, true));
+      if (known !== null && known !== node) this.#lose(known);
+    } else if (node.parent !== parent || node.name !== name || !node.attached) {
+      // A directory the tree knows, found at another place.
+      if (node.attached && parent !== null && sameInode(node.bytes, path)) return; // an alias (bind mount)
+      if (parent === null) return; // a root found as a root's alias: keep the roots as given
+      const from = node.bytes;
+      const oldParent = node.parent;
+      this.#place(node, parent, name);
+      ctx.moved(from, node.bytes);
+      if (oldParent !== null && oldParent !== parent) this.#relist(oldParent);
+      if (known !== null && known !== node) this.#lose(known);
+    } else if (known !== null && !item.relist && !deep) {
+      // Checked, and where the tree thought: trusted without listing.
+      this.#found(node);
+      if (quiet && !bet) this.#widenNow(node, arg);
+      return;
+    }
+    this.#found(node);
+    if (parent === null) this.roots.push(node);
+    ctx.mended(path);
+    const reportEntries = report && isNew;
+    if (!reportEntries && node.children === null && this.#leaves.isLeaf(arg)) {
+      if (quiet && !bet) this.#widenNow(node, arg);
+      return;
+    }
+    // Listed with the reading mask; a bet lost is narrowed first.
+    if (quiet && (!bet || setMask(ctx, arg, wd, reading))) this.#widen.push(node);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(arg, { encoding: 'latin1', withFileTypes: true });
+    } catch (error) {
+      if (vanished(error)) {
+        if (parent !== null) ctx.doubt(parent);
+      } else {
+        ctx.hole(path, unreadableError(displayPath(path), error));
+      }
+      return;
+    }
+    const children = node.children;
+    const listed = children === null ? null : new Set<string>();
+    const first = this.#stack.length;
+    for (const entry of entries) {
+      const entryName = entry.name;
+      const isDir = entry.isDirectory();
+      if (reportEntries) this.#out.push(syntheticCreate(node, entryName, isDir));
+      if (!isDir) continue;
+      listed?.add(entryName);
+      const child = children?.get(entryName) ?? null;
+      this.#stack.push({
+        parent: node,
+        name: entryName,
+        known: child,
+        reportSelf: report && !isNew,
+        checkIgnored: true,
+        relist: deep || child === null,
+      });
+    }
+    if (children !== null) {
+      for (const [childName, child] of children) if (!listed!.has(childName)) this.#lose(child);
+    }
+    // Walk the children in listing order: the stack pops the last one first.
+    const stack = this.#stack;
+    for (let a = first, b = stack.length - 1; a < b; a++, b--) {
+      const t = stack[a]!;
+      stack[a] = stack[b]!;
+      stack[b] = t;
+    }
+  }
+
+  /** Attaches `node` at `parent`/`name`; a node displaced from there is lost. */
+  #place(node: DirNode, parent: DirNode, name: string): void {
+    const displaced = node.attach(parent, name);
+    if (displaced !== undefined && displaced !== node) this.#lose(displaced);
+  }
+
+  /** `node`'s place holds something else: released at the end unless found elsewhere. */
+  #lose(node: DirNode): void {
+    if (!this.#visited.has(node.wd)) this.#lost.add(node);
+  }
+
+  #found(node: DirNode): void {
+    this.#lost.delete(node);
+  }
+
+  /** A node was moved away from `parent`: list `parent` too, it may hold a lost node. */
+  #relist(parent: DirNode): void {
+    if (this.#relisted.has(parent) || !parent.attached) return;
+    this.#relisted.add(parent);
+    this.#stack.push({
+      parent: parent.parent,
+      name: parent.name,
+      known: parent,
+      reportSelf: this.#options.report,
+      checkIgnored: false,
+      relist: true,
+    });
+    this.#visited.delete(parent.wd);
+  }
+
+  #widenNow(node: DirNode, arg: string | Buffer): void {
+    if (!setMask(this.#ctx, arg, node.wd, this.#ctx.masks.full)) this.#ctx.narrow.add(node);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    // Widen what a quiet walk narrowed (at the node's path now; a node renamed since is widened
+    // when the rename is applied).
+    for (const node of this.#widen) {
+      if (this.#ctx.watches.get(node.wd) !== node) continue; // released meanwhile
+      this.#widenNow(node, pathArg(node.bytes));
+    }
+    this.#widen.length = 0;
+    for (const node of this.#lost) {
+      if (this.#ctx.watches.get(node.wd) === node && !this.#visited.has(node.wd)) this.#ctx.release(node);
+    }
+    this.#lost.clear();
+  }
 }
 
 /**
- * Adds the full mask to the watches a quiet walk added with the reading mask. A directory renamed
- * since is found under its new path later (the rename's events relocate it, and the tree widens
- * it then); a path that now names another directory is left alone.
+ * Re-adds the watch `wd` at `path` with `mask`. Returns `false` when `path` does not name that
+ * directory any more (a new watch it created on another inode is removed again).
  */
-function widen(ctx: WalkContext, paths: readonly string[], wds: readonly number[]): void {
-  for (let k = 0; k < paths.length; k++) {
-    const wd = wds[k]!;
-    if (ctx.table.pathOf(wd) !== paths[k]) continue; // ended or moved during the walk
-    if (!widenWatch(ctx, paths[k]!, wd)) ctx.narrow.add(wd);
-  }
-}
-
-/**
- * Re-adds the watch `wd` at `path` with the full mask. Returns `false` when `path` does not name
- * that directory any more (a new watch it created on another inode is removed again).
- */
-export function widenWatch(ctx: WalkContext, path: string, wd: number): boolean {
-  return setMask(ctx, path, wd, ctx.masks.full);
-}
-
-/** {@link widenWatch} with `mask` instead of the full mask. */
-function setMask(ctx: WalkContext, path: string, wd: number, mask: number): boolean {
+export function setMask(ctx: WalkContext, path: string | Buffer, wd: number, mask: number): boolean {
   let got: number;
   try {
-    got = sys.addWatch(ctx.fd, path, mask);
+    got = ctx.watches.add(path, mask);
   } catch {
     return false;
   }
   if (got === wd) return true;
-  if (ctx.table.pathOf(got) === undefined) {
+  if (ctx.watches.get(got) === undefined) {
     try {
-      sys.rmWatch(ctx.fd, got);
+      ctx.watches.remove(got);
     } catch {
       // Ended already.
     }
   }
   return false;
+}
+
+/** Whether two paths (bytes) name one inode now. */
+function sameInode(a: string, b: string): boolean {
+  try {
+    const x = lstatSync(pathArg(a), { bigint: true });
+    const y = lstatSync(pathArg(b), { bigint: true });
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -219,7 +411,8 @@ class LeafCheck {
   counting = false;
 
   /** Whether `dir` has no subdirectory. */
-  isLeaf(dir: string): boolean {
+  isLeaf(dir: string | Buffer): boolean {
+    if (typeof dir !== 'string') return false; // lstatLinks takes strings: list it.
     const links = this.#links;
     try {
       if (!sys.lstatLinks(dir, links)) return false;
@@ -241,33 +434,26 @@ class LeafCheck {
   }
 }
 
-/** Counts the directories at and below `dirs`, without watching them (for the ENOSPC message). */
-function countDirs(dirs: string[], ignored: IgnoredDirPredicate | null): number {
+/** Counts the directories at and below `items`, without watching them (for the ENOSPC message). */
+function countDirs(items: Item[], ignored: IgnoredDirPredicate | null): number {
+  const dirs = items.map((item) =>
+    item.parent === null ? item.name : joinBytes(item.parent.bytes, item.name),
+  );
   let count = 0;
   while (dirs.length > 0) {
     const dir = dirs.pop()!;
     count++;
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = readdirSync(pathArg(dir), { encoding: 'latin1', withFileTypes: true });
     } catch {
       continue;
     }
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
-      const child = childPath(dir, entry.name);
-      if (!ignored?.(child, entry.name)) dirs.push(child);
+      const child = joinBytes(dir, entry.name);
+      if (!ignored?.(displayPath(child), displayPath(entry.name))) dirs.push(child);
     }
   }
   return count;
-}
-
-/** Whether anything exists at `p` (a symbolic link counts, followed or not). */
-export function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

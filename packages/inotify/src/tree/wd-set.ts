@@ -18,6 +18,16 @@ export class WdSet {
     return word < this.#bits.length && (this.#bits[word]! & (1 << (offset & 31))) !== 0;
   }
 
+  delete(wd: number): void {
+    const offset = wd - this.#base;
+    if (this.#base < 0 || offset < 0 || offset >= BITMAP_WDS) {
+      this.#far?.delete(wd);
+      return;
+    }
+    const word = offset >>> 5;
+    if (word < this.#bits.length) this.#bits[word]! &= ~(1 << (offset & 31));
+  }
+
   add(wd: number): void {
     if (this.#base < 0) this.#base = wd - (wd & 31);
     const offset = wd - this.#base;

@@ -1,0 +1,261 @@
+/**
+ * The record source, the bottom of the facade: the inotify fd, reads straight into the decoder's
+ * memory, the decoded batch with a cursor, and the watch bookkeeping the kernel's records imply
+ * (`IN_IGNORED` ends a watch; records of wds no longer watched are not delivered).
+ *
+ * Everything above it (the plain pipeline of `Inotify`, a tree's pipeline, the one consumer loop
+ * of the three generators) pulls from it; it never calls up. Records stay here until the layer
+ * above advances past them, so a consumer that breaks out of a loop, or whose callback throws,
+ * loses nothing: the next pull starts with the same record.
+ */
+import type { Decoder, EventBatch } from '@inotify-ts/decoder';
+import { createDecoder, IN_IGNORED } from '@inotify-ts/decoder';
+import * as sys from '@inotify-ts/syscall';
+import { busyError, closedError, usageError } from './errors.js';
+import { Watches } from './watches.js';
+
+/** The options of a read with neither signal nor timeout, shared. */
+const NO_OPTIONS: sys.ReadOptions = Object.freeze({});
+
+/**
+ * How `events()` and `batches()` wait for the kernel (see `createReader()` of
+ * `@inotify-ts/syscall`): `'event-loop'`, libuv reads the fd on the main thread; `'thread'`, a
+ * shared waiter thread; `'auto'`, the first where Node allows it.
+ */
+export type AsyncReads = 'auto' | sys.ReaderKind;
+
+export class RecordSource {
+  /** The inotify fd; `-1` once closed. */
+  fd: number;
+  closed = false;
+  /** An `events()`/`batches()` iterator is running: `eventGen()` is refused meanwhile. */
+  busy = false;
+  /**
+   * Whether the last read emptied the kernel queue at the moment of the read: it read nothing,
+   * or left at least one largest event (272 bytes) of its buffer unused. The kernel fills a read
+   * with every queued event that fits and stops only at an empty queue or at an event too large
+   * for the space left, so such a short read took everything queued then. `false` after a read
+   * that (nearly) filled its buffer: more is queued.
+   */
+  drained = true;
+  readonly watches: Watches;
+  #decoder: Decoder | null = null;
+  readonly #readBufferBytes: number | undefined;
+  readonly #asyncReads: AsyncReads;
+  #reader: sys.AsyncReader | null = null;
+  /** See `InotifyOptions.readDelayMs`. */
+  readonly readDelayMs: number;
+  /** `performance.now()` before which the next read waits (`readDelayMs`); 0: read at once. */
+  #nextReadAt = 0;
+
+  /** The decoded batch; records before `#cursor` were delivered. */
+  #batch: EventBatch | null = null;
+  #cursor = 0;
+  /** A decoder error, thrown once the records decoded before the malformed point are delivered. */
+  #deferred: Error | null = null;
+
+  constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto', readDelayMs = 0) {
+    this.#readBufferBytes = readBufferBytes;
+    this.#asyncReads = asyncReads;
+    this.readDelayMs = readDelayMs;
+    this.fd = sys.init();
+    this.watches = new Watches(this.fd);
+  }
+
+  /**
+   * The decoder, whose WebAssembly memory the kernel reads into. Made at the first read, so an
+   * instance that only arms watches (a large tree being set up) does not hold its memory yet.
+   */
+  get decoder(): Decoder {
+    this.#decoder ??= createDecoder(
+      this.#readBufferBytes === undefined ? {} : { inputBytes: this.#readBufferBytes },
+    );
+    return this.#decoder;
+  }
+
+  /** Throws `ERR_INOTIFY_CLOSED` once closed. */
+  assertOpen(syscall: string, path?: string): void {
+    if (this.closed) throw closedError(syscall, path);
+  }
+
+  /** Throws `ERR_INOTIFY_BUSY` while an async iterator runs (for `eventGen()`). */
+  assertIdle(): void {
+    if (this.busy) throw busyError('eventGen');
+  }
+
+  /** Claims the instance for one async iterator. */
+  claim(): void {
+    if (this.busy) throw busyError('events');
+    this.busy = true;
+  }
+
+  release(): void {
+    this.busy = false;
+  }
+
+  /**
+   * Milliseconds the next read should wait under `readDelayMs`: after a read that took events and
+   * emptied the queue, the next one waits until `readDelayMs` after it. 0 once that time has
+   * come, and after a read that found the queue empty or left events in it.
+   */
+  readDelayLeft(): number {
+    if (this.#nextReadAt === 0) return 0;
+    const left = this.#nextReadAt - performance.now();
+    if (left > 0) return left;
+    this.#nextReadAt = 0;
+    return 0;
+  }
+
+  /** Bytes waiting in the kernel queue (`FIONREAD`). */
+  pendingBytes(): number {
+    return sys.pendingBytes(this.fd);
+  }
+
+  /** Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)). */
+  poll(timeoutMs: number): boolean {
+    return sys.poll(this.fd, timeoutMs);
+  }
+
+  /** Whether records were read but not delivered yet. */
+  hasBuffered(): boolean {
+    return this.#batch !== null && this.#cursor < this.#batch.count;
+  }
+
+  /**
+   * Reads what the kernel queue holds, up to the decoder's input capacity (`maxBytes`, at least
+   * 272, when given), straight into the decoder's memory, and decodes it: one non-blocking
+   * `read(2)`. Only when nothing is buffered (the decoder reuses its memory). Returns the bytes
+   * read, `0` when the queue was empty; sets {@link drained}.
+   */
+  fill(maxBytes?: number): number {
+    this.#assertEmpty();
+    let into = this.decoder.input;
+    if (maxBytes !== undefined && maxBytes < into.length)
+      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE));
+    return this.#decode(sys.read(this.fd, into), into.length);
+  }
+
+  /**
+   * Waits without blocking the event loop until the queue has events, and reads them as
+   * {@link fill} does. Resolves the bytes read, `0` when `timeoutMs` passed first or the
+   * instance was closed; pass them to {@link accept}. Only when nothing is buffered.
+   */
+  readAsync(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
+    this.#assertEmpty();
+    this.#reader ??= sys.createReader(this.fd, this.decoder.input, { kind: this.#asyncReads });
+    if (signal === undefined && timeoutMs === undefined) return this.#reader.read(NO_OPTIONS);
+    const options: { signal?: AbortSignal; timeoutMs?: number } = {};
+    if (signal !== undefined) options.signal = signal;
+    if (timeoutMs !== undefined) options.timeoutMs = Math.ceil(timeoutMs);
+    return this.#reader.read(options);
+  }
+
+  /** Decodes the `n` bytes {@link readAsync} read, unless the instance was closed meanwhile. */
+  accept(n: number): number {
+    if (this.closed) return 0;
+    return this.#decode(n, this.decoder.input.length);
+  }
+
+  /**
+   * The records after the cursor, as the decoder's batch and the index of the first, or
+   * `undefined` when none is left (then the decoder's error, if it stopped at a malformed
+   * record, is thrown once).
+   */
+  rest(): { batch: EventBatch; from: number } | undefined {
+    const batch = this.#batch;
+    if (batch === null || this.#cursor >= batch.count) {
+      this.#throwDeferred();
+      return undefined;
+    }
+    return { batch, from: this.#cursor };
+  }
+
+  /**
+   * The index of the next record to deliver in {@link batch}, skipping (and passing) records of
+   * wds that are not watched; -1 when none is left (after throwing a deferred decode error once).
+   * `IN_Q_OVERFLOW` (wd -1) belongs to the queue, not a watch: never skipped.
+   */
+  next(): number {
+    const batch = this.#batch;
+    if (batch === null) return -1;
+    const wds = batch.wd;
+    while (this.#cursor < batch.count) {
+      const wd = wds[this.#cursor]!;
+      if (wd === -1 || this.watches.get(wd) !== undefined) return this.#cursor;
+      this.#cursor++;
+    }
+    this.#throwDeferred();
+    return -1;
+  }
+
+  /** The decoded batch {@link next} indexes into. */
+  get batch(): EventBatch {
+    return this.#batch!;
+  }
+
+  /** Passes the record {@link next} returned; its `IN_IGNORED` ends its watch. */
+  advance(): void {
+    const batch = this.#batch;
+    if (batch === null) return; // closed meanwhile
+    const i = this.#cursor++;
+    if ((batch.mask[i]! & IN_IGNORED) !== 0 && batch.wd[i] !== -1) this.watches.forget(batch.wd[i]!);
+  }
+
+  /** Passes every record up to `end` (exclusive), ending the watches their `IN_IGNORED`s end. */
+  advanceTo(end: number): void {
+    const batch = this.#batch;
+    if (batch === null) return; // closed meanwhile
+    const { mask, wd } = batch;
+    for (let i = this.#cursor; i < end; i++) {
+      if ((mask[i]! & IN_IGNORED) !== 0 && wd[i] !== -1) this.watches.forget(wd[i]!);
+    }
+    this.#cursor = end;
+  }
+
+  /** Closes the fd (waking any waiter) and forgets watches and buffered records. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = -1;
+    this.#batch = null;
+    this.#cursor = 0;
+    this.#deferred = null;
+    this.watches.clear();
+    // Its duplicate of the fd first; a pending read resolves 0.
+    this.#reader?.close();
+    sys.close(fd);
+  }
+
+  #decode(n: number, capacity: number): number {
+    this.drained = capacity - n >= sys.MIN_READ_BUFFER_SIZE;
+    this.#nextReadAt =
+      n > 0 && this.drained && this.readDelayMs > 0 ? performance.now() + this.readDelayMs : 0;
+    if (n === 0) return 0;
+    const batch = this.decoder.decode(n);
+    this.#batch = batch;
+    this.#cursor = 0;
+    if (batch.error) this.#deferred = batch.error;
+    return n;
+  }
+
+  /** A read must never replace records not yet delivered: that would lose them. */
+  #assertEmpty(): void {
+    if (this.hasBuffered()) {
+      throw usageError(
+        'ERR_INOTIFY_INTERNAL',
+        0,
+        'read',
+        'internal error: a read was started while decoded events were still buffered; please report it',
+      );
+    }
+  }
+
+  #throwDeferred(): void {
+    const error = this.#deferred;
+    if (error !== null) {
+      this.#deferred = null;
+      throw error;
+    }
+  }
+}
