@@ -16,7 +16,7 @@ import {
 } from './options.js';
 import { type Pipeline, PlainPipeline } from './pipeline.js';
 import { type AsyncReads, RecordSource } from './source.js';
-import { byteKey, displayPath, type PathWatch } from './watches.js';
+import { byteKey, bytesOf, displayPath, type PathWatch } from './watches.js';
 
 /** Options of {@link Inotify}. */
 export interface InotifyOptions {
@@ -218,7 +218,7 @@ export class Inotify implements Disposable, AsyncDisposable {
     source.assertOpen('inotify_add_watch', display);
     const bits = checkWatchMask(display, mask);
     const wd = source.watches.add(path, bits);
-    const entry: PathWatch = { key, path: display };
+    const entry: PathWatch = { bytes: key, path: display, byPath: true };
     source.watches.set(wd, entry);
     return wd;
   }
@@ -266,6 +266,14 @@ export class Inotify implements Disposable, AsyncDisposable {
   /** The path `wd` watches, `undefined` if it is not watched (for records of `batches()`). */
   pathOf(wd: number): string | undefined {
     return this.#source.watches.get(wd)?.path;
+  }
+
+  /**
+   * The exact bytes of the path `wd` watches (where `pathOf()` shows bytes that are not UTF-8
+   * as U+FFFD), `undefined` if it is not watched. A new `Buffer` each call.
+   */
+  pathBytesOf(wd: number): Buffer | undefined {
+    return bytesOf(this.#source.watches.get(wd));
   }
 
   /**

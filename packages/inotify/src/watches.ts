@@ -14,12 +14,14 @@ import { codeOf } from './errors.js';
 export interface Watched {
   /** The path as events report it. */
   readonly path: string;
+  /** The path's exact bytes, as a byte string. */
+  readonly bytes: string;
 }
 
 /** A watch added through `Inotify.addWatch()`: the path it was added with. */
 export interface PathWatch extends Watched {
-  /** The path's bytes, as a byte string. */
-  readonly key: string;
+  /** Marks the watches `Inotify.addWatch()` added, which are also found by path. */
+  readonly byPath: true;
 }
 
 /** No byte above 0x7f: such a byte string is its own UTF-8 (paths hold no NUL). */
@@ -42,6 +44,11 @@ export function displayPath(key: string): string {
  */
 export function pathArg(key: string): string | Buffer {
   return ASCII.test(key) ? key : Buffer.from(key, 'latin1');
+}
+
+/** The bytes of what a watch watches, as a new `Buffer`; `undefined` for no watch. */
+export function bytesOf(entry: Watched | undefined): Buffer | undefined {
+  return entry === undefined ? undefined : Buffer.from(entry.bytes, 'latin1');
 }
 
 export class Watches {
@@ -76,11 +83,11 @@ export class Watches {
   /** Records that `wd` watches `entry`. */
   set(wd: number, entry: Watched): void {
     const previous = this.#byWd.get(wd);
-    if (previous !== undefined && isPathWatch(previous) && this.#byKey.get(previous.key) === wd) {
-      this.#byKey.delete(previous.key);
+    if (previous !== undefined && isPathWatch(previous) && this.#byKey.get(previous.bytes) === wd) {
+      this.#byKey.delete(previous.bytes);
     }
     this.#byWd.set(wd, entry);
-    if (isPathWatch(entry)) this.#byKey.set(entry.key, wd);
+    if (isPathWatch(entry)) this.#byKey.set(entry.bytes, wd);
   }
 
   /** The wd of a path added with `Inotify.addWatch()`, by its byte key. */
@@ -115,7 +122,7 @@ export class Watches {
     const entry = this.#byWd.get(wd);
     if (entry === undefined) return;
     this.#byWd.delete(wd);
-    if (isPathWatch(entry) && this.#byKey.get(entry.key) === wd) this.#byKey.delete(entry.key);
+    if (isPathWatch(entry) && this.#byKey.get(entry.bytes) === wd) this.#byKey.delete(entry.bytes);
   }
 
   /** Every live wd with what it watches (do not modify the table while iterating). */
@@ -138,5 +145,5 @@ export class Watches {
 }
 
 function isPathWatch(entry: Watched): entry is PathWatch {
-  return (entry as Partial<PathWatch>).key !== undefined;
+  return (entry as Partial<PathWatch>).byPath === true;
 }

@@ -40,20 +40,6 @@ export function unwatchableError(dir: string, cause: InotifyError): InotifyError
   });
 }
 
-/**
- * A directory whose name is not valid UTF-8: Node hands directory names out as strings, so the
- * tree cannot name it to the kernel.
- */
-export function encodingError(dir: string): InotifyError {
-  return new InotifyError({
-    code: 'EILSEQ',
-    errno: constants.errno.EILSEQ,
-    syscall: 'scandir',
-    path: dir,
-    message: `EILSEQ: the name of '${dir}' (shown with U+FFFD) is not valid UTF-8; the tree does not watch it or anything inside it`,
-  });
-}
-
 /** A tree root that is a symbolic link: the tree never follows one. */
 export function symlinkRootError(root: string, cause: InotifyError): InotifyError {
   return new InotifyError({

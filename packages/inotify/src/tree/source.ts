@@ -252,11 +252,6 @@ export class TreeSource implements Pipeline, WalkContext {
     return this.watches.snapshot();
   }
 
-  /** The path `wd` watches now. */
-  pathOf(wd: number): string | undefined {
-    return this.watches.get(wd)?.path;
-  }
-
   unreadable(): Map<string, InotifyError> {
     const holes = new Map<string, InotifyError>();
     for (const [path, error] of this.#holes) holes.set(displayPath(path), error);

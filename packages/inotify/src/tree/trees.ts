@@ -5,7 +5,7 @@ import type { InotifyEvent } from '../event.js';
 import { Consumers, openSource } from '../inotify.js';
 import type { BatchesOptions, EventGenOptions, EventsOptions } from '../options.js';
 import type { RecordSource } from '../source.js';
-import { byteKey } from '../watches.js';
+import { byteKey, bytesOf } from '../watches.js';
 import {
   type InotifyTreeOptions,
   ignoredPredicate,
@@ -147,7 +147,15 @@ export class InotifyTrees implements Disposable, AsyncDisposable {
 
   /** The path `wd` watches now, `undefined` if it is not watched (for records of `batches()`). */
   pathOf(wd: number): string | undefined {
-    return this.#tree.pathOf(wd);
+    return this.#tree.watches.get(wd)?.path;
+  }
+
+  /**
+   * The exact bytes of the path `wd` watches now (`watches()` and `pathOf()` show bytes that are
+   * not UTF-8 as U+FFFD), `undefined` if it is not watched. A new `Buffer` each call.
+   */
+  pathBytesOf(wd: number): Buffer | undefined {
+    return bytesOf(this.#tree.watches.get(wd));
   }
 
   /**
