@@ -65,9 +65,17 @@ export async function* asyncEvents(
   try {
     let lastHit = performance.now();
     let sliceStart = lastHit;
+    let delivered = 0;
     for (;;) {
       if (source.closed) return;
       signal?.throwIfAborted();
+      // A long run of buffered events (and the consumer's work on each) is one chain of
+      // microtasks: look at the clock every 64 events.
+      if ((++delivered & 63) === 0 && performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+        continue;
+      }
       const event = pullEvent(p, c);
       if (event !== undefined) {
         yield event;

@@ -27,8 +27,6 @@ export class DirNode implements Watched {
   children: Map<string, DirNode> | null = null;
   #bytes = '';
   #bytesEpoch = -1;
-  #display = '';
-  #displayEpoch = -1;
 
   constructor(wd: number, parent: DirNode | null, name: string) {
     this.wd = wd;
@@ -47,13 +45,12 @@ export class DirNode implements Watched {
     return this.#bytes;
   }
 
-  /** The path as events report it (UTF-8, invalid bytes as U+FFFD). */
+  /**
+   * The path as events report it (UTF-8, invalid bytes as U+FFFD): the bytes themselves when
+   * they are ASCII, as nearly every path is, so nothing more is kept per node.
+   */
   get path(): string {
-    if (this.#displayEpoch !== epoch) {
-      this.#display = displayPath(this.bytes);
-      this.#displayEpoch = epoch;
-    }
-    return this.#display;
+    return displayPath(this.bytes);
   }
 
   /** Whether the node is where its parent says (a root always is). */

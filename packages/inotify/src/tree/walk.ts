@@ -60,20 +60,61 @@ export interface WalkContext {
   readonly narrow: Set<DirNode>;
 }
 
-/** One directory to walk. */
-interface Item {
-  /** `null` for a root. */
-  readonly parent: DirNode | null;
-  /** Bytes; a root's whole path. */
-  readonly name: string;
-  /** The node the tree has at this place: only checked (one `inotify_add_watch`), not listed. */
-  readonly known: DirNode | null;
-  /** Report this directory with a synthetic `IN_CREATE` in its parent if it is new to the tree. */
-  readonly reportSelf: boolean;
-  /** Ask `ignoredDirs` first (not for roots and for directories the caller asked already). */
-  readonly checkIgnored: boolean;
-  /** List it even if it is known (a reconcile of this node). */
-  readonly relist: boolean;
+/** Flags of a directory to walk. */
+const REPORT_SELF = 1; // report it with a synthetic IN_CREATE in its parent if it is new to the tree
+const CHECK_IGNORED = 2; // ask `ignoredDirs` first (not for roots, nor where the caller asked)
+const RELIST = 4; // list it even if it is known (a reconcile of this node)
+
+/**
+ * The directories still to walk, as parallel arrays (no object per directory: a walk of 10,000
+ * directories would make 10,000 of them): the parent (`null` for a root), the name (bytes; a
+ * root's whole path), the node the tree has at that place (only checked, not listed, unless
+ * `RELIST`), and the flags above.
+ */
+class Pending {
+  readonly parents: (DirNode | null)[] = [];
+  readonly names: string[] = [];
+  readonly known: (DirNode | null)[] = [];
+  readonly flags: number[] = [];
+
+  get length(): number {
+    return this.names.length;
+  }
+
+  push(parent: DirNode | null, name: string, known: DirNode | null, flags: number): void {
+    this.parents.push(parent);
+    this.names.push(name);
+    this.known.push(known);
+    this.flags.push(flags);
+  }
+
+  pop(): void {
+    this.parents.pop();
+    this.names.pop();
+    this.known.pop();
+    this.flags.pop();
+  }
+
+  clear(): void {
+    this.parents.length = this.names.length = this.known.length = this.flags.length = 0;
+  }
+
+  /** Reverses the entries from `first` on (so that they pop in the order they were pushed). */
+  reverse(first: number): void {
+    for (const column of [this.parents, this.names, this.known, this.flags] as unknown[][]) {
+      for (let a = first, b = column.length - 1; a < b; a++, b--) {
+        const t = column[a];
+        column[a] = column[b];
+        column[b] = t;
+      }
+    }
+  }
+
+  /** The path (bytes) of entry `k`. */
+  path(k: number): string {
+    const parent = this.parents[k]!;
+    return parent === null ? this.names[k]! : joinBytes(parent.bytes, this.names[k]!);
+  }
 }
 
 /** How a walk is to go. */
@@ -101,7 +142,7 @@ export class Walk {
   readonly #options: WalkOptions;
   /** Where synthetic events go, in order. */
   readonly #out: InotifyEvent[];
-  readonly #stack: Item[] = [];
+  readonly #stack = new Pending();
   readonly #visited = new WdSet();
   readonly #leaves = new LeafCheck();
   /** Nodes a quiet walk watches with the reading mask until it ends. */
@@ -125,14 +166,7 @@ export class Walk {
 
   /** Walks a root (its path as bytes): watched, listed, and everything below it walked. */
   addRoot(path: string): void {
-    this.#stack.push({
-      parent: null,
-      name: path,
-      known: null,
-      reportSelf: false,
-      checkIgnored: false,
-      relist: true,
-    });
+    this.#stack.push(null, path, null, RELIST);
   }
 
   /**
@@ -140,19 +174,12 @@ export class Walk {
    * already and the kernel reported the directory itself).
    */
   addNew(parent: DirNode, name: string): void {
-    this.#stack.push({ parent, name, known: null, reportSelf: false, checkIgnored: false, relist: true });
+    this.#stack.push(parent, name, null, RELIST);
   }
 
   /** Checks `node` against the disk: its place, and its entries (see {@link WalkOptions.deep}). */
   addReconcile(node: DirNode): void {
-    this.#stack.push({
-      parent: node.parent,
-      name: node.name,
-      known: node,
-      reportSelf: this.#options.report,
-      checkIgnored: false,
-      relist: true,
-    });
+    this.#stack.push(node.parent, node.name, node, RELIST | (this.#options.report ? REPORT_SELF : 0));
   }
 
   get done(): boolean {
@@ -176,25 +203,29 @@ export class Walk {
     const stack = this.#stack;
     while (stack.length > 0) {
       if ((++n & 7) === 0 && performance.now() >= deadline) return false;
-      const item = stack.at(-1)!;
-      if (item.checkIgnored && this.#ctx.ignored !== null) {
-        const path = joinBytes(item.parent!.bytes, item.name);
-        if (this.#ctx.ignored(displayPath(path), displayPath(item.name))) {
-          stack.pop();
-          continue;
-        }
+      const top = stack.length - 1;
+      const parent = stack.parents[top]!;
+      const name = stack.names[top]!;
+      const known = stack.known[top]!;
+      const flags = stack.flags[top]!;
+      // Asked with the directory still on the stack: if it throws, the next step asks again.
+      if (
+        (flags & CHECK_IGNORED) !== 0 &&
+        this.#ctx.ignored?.(displayPath(stack.path(top)), displayPath(name))
+      ) {
+        stack.pop();
+        continue;
       }
       stack.pop();
-      this.#visit(item);
+      this.#visit(parent, name, known, flags);
     }
     this.#finish();
     return true;
   }
 
-  #visit(item: Item): void {
+  #visit(parent: DirNode | null, name: string, known: DirNode | null, flags: number): void {
     const ctx = this.#ctx;
     const { quiet, report, deep, progress } = this.#options;
-    const { parent, name, known } = item;
     const path = parent === null ? name : joinBytes(parent.bytes, name);
     const arg = pathArg(path);
     this.dirs++;
@@ -209,9 +240,9 @@ export class Walk {
     } catch (error) {
       if (codeOf(error) === 'ENOSPC') {
         this.dirs--;
-        this.#stack.push(item);
+        this.#stack.push(parent, name, known, flags);
         this.limit = { error: error as InotifyError, unwatched: countDirs(this.#stack, ctx.ignored) };
-        this.#stack.length = 0;
+        this.#stack.clear();
         return;
       }
       if (vanished(error)) {
@@ -234,11 +265,16 @@ export class Walk {
     let node = ctx.watches.get(wd) as DirNode | undefined;
     let isNew = false;
     if (node === undefined) {
-      node = new DirNode(wd, null, name);
-      if (parent !== null) this.#place(node, parent, name);
+      // A new node moves no other: no path cached anywhere changes.
+      const displaced = parent?.children?.get(name);
+      if (displaced !== undefined) {
+        displaced.detach();
+        this.#lose(displaced);
+      }
+      node = new DirNode(wd, parent, name);
       ctx.watches.set(wd, node);
       isNew = true;
-      if (item.reportSelf && parent !== null) this.#out.push(syntheticCreate(parent, name, true));
+      if ((flags & REPORT_SELF) !== 0 && parent !== null) this.#out.push(syntheticCreate(parent, name, true));
       if (known !== null && known !== node) this.#lose(known);
     } else if (node.parent !== parent || node.name !== name || !node.attached) {
       // A directory the tree knows, found at another place.
@@ -250,7 +286,7 @@ export class Walk {
       ctx.moved(from, node.bytes);
       if (oldParent !== null && oldParent !== parent) this.#relist(oldParent);
       if (known !== null && known !== node) this.#lose(known);
-    } else if (known !== null && !item.relist && !deep) {
+    } else if (known !== null && (flags & RELIST) === 0 && !deep) {
       // Checked, and where the tree thought: trusted without listing.
       this.#found(node);
       if (quiet && !bet) this.#widenNow(node, arg);
@@ -287,25 +323,18 @@ export class Walk {
       if (!isDir) continue;
       listed?.add(entryName);
       const child = children?.get(entryName) ?? null;
-      this.#stack.push({
-        parent: node,
-        name: entryName,
-        known: child,
-        reportSelf: report && !isNew,
-        checkIgnored: true,
-        relist: deep || child === null,
-      });
+      this.#stack.push(
+        node,
+        entryName,
+        child,
+        CHECK_IGNORED | (report && !isNew ? REPORT_SELF : 0) | (deep || child === null ? RELIST : 0),
+      );
     }
     if (children !== null) {
       for (const [childName, child] of children) if (!listed!.has(childName)) this.#lose(child);
     }
     // Walk the children in listing order: the stack pops the last one first.
-    const stack = this.#stack;
-    for (let a = first, b = stack.length - 1; a < b; a++, b--) {
-      const t = stack[a]!;
-      stack[a] = stack[b]!;
-      stack[b] = t;
-    }
+    this.#stack.reverse(first);
   }
 
   /** Attaches `node` at `parent`/`name`; a node displaced from there is lost. */
@@ -327,14 +356,7 @@ export class Walk {
   #relist(parent: DirNode): void {
     if (this.#relisted.has(parent) || !parent.attached) return;
     this.#relisted.add(parent);
-    this.#stack.push({
-      parent: parent.parent,
-      name: parent.name,
-      known: parent,
-      reportSelf: this.#options.report,
-      checkIgnored: false,
-      relist: true,
-    });
+    this.#stack.push(parent.parent, parent.name, parent, RELIST | (this.#options.report ? REPORT_SELF : 0));
     this.#visited.delete(parent.wd);
   }
 
@@ -434,11 +456,9 @@ class LeafCheck {
   }
 }
 
-/** Counts the directories at and below `items`, without watching them (for the ENOSPC message). */
-function countDirs(items: Item[], ignored: IgnoredDirPredicate | null): number {
-  const dirs = items.map((item) =>
-    item.parent === null ? item.name : joinBytes(item.parent.bytes, item.name),
-  );
+/** Counts the directories at and below those `pending`, without watching them (for the ENOSPC message). */
+function countDirs(pending: Pending, ignored: IgnoredDirPredicate | null): number {
+  const dirs = pending.names.map((_, k) => pending.path(k));
   let count = 0;
   while (dirs.length > 0) {
     const dir = dirs.pop()!;
