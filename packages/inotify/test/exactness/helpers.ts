@@ -54,8 +54,8 @@ export function recOf(e: InotifyEvent): Rec {
   };
 }
 
-/** The records of a tree batch, with paths looked up while the batch is held. */
-export function recsOfBatch(tree: InotifyTrees, batch: TreeBatch): Rec[] {
+/** The records of a batch (of a tree or a plain instance), with paths looked up while the batch is held. */
+export function recsOfBatch(tree: { pathOf(wd: number): string | undefined }, batch: TreeBatch): Rec[] {
   const out: Rec[] = [];
   for (let k = 0; k < batch.count; k++) {
     const wd = batch.wd[k]!;
@@ -118,46 +118,73 @@ export function busyFor(ms: number): void {
   if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
 }
 
+/** What {@link pull} reads from: a tree or a plain instance. */
+export type Source = Pick<InotifyTrees, 'eventGen' | 'events' | 'batches' | 'pathOf'>;
+
 /**
  * Pulls events with one generator of the kind `mode` until it was quiet (or `max` events came),
- * then ends that generator. Events read and not pulled stay with the instance. The tree must have
+ * then ends that generator. Events read and not pulled stay with the instance. A tree must have
  * been made with a small `blockDurationS` (see {@link TREE_OPTIONS}) for `eventGen()`'s cycles.
  */
-export async function pull(tree: InotifyTrees, options: PullOptions): Promise<Rec[]> {
+export async function pull(source: Source, options: PullOptions): Promise<Rec[]> {
+  const { events, error } = await pullCatching(source, options);
+  if (error !== undefined) throw error;
+  return events;
+}
+
+/** {@link pull}, returning what the generator threw (`undefined` if nothing) beside what it delivered before. */
+export async function pullCatching(
+  source: Source,
+  options: PullOptions,
+): Promise<{ events: Rec[]; error: unknown }> {
   const { mode, max = Number.POSITIVE_INFINITY, slowMs = 0, quietS = 0.3, quietCycles = 2 } = options;
   const out: Rec[] = [];
-  if (mode === 'eventGen') {
-    let quiet = 0;
-    let seen = 0;
-    for (const e of tree.eventGen({ ...options.consume, yieldNones: true })) {
-      if (e === null) {
-        quiet = seen === 0 ? quiet + 1 : 0;
-        seen = 0;
-        if (quiet >= quietCycles) break;
-        continue;
+  try {
+    if (mode === 'eventGen') {
+      let quiet = 0;
+      let seen = 0;
+      for (const e of source.eventGen({ ...options.consume, yieldNones: true })) {
+        if (e === null) {
+          quiet = seen === 0 ? quiet + 1 : 0;
+          seen = 0;
+          if (quiet >= quietCycles) break;
+          continue;
+        }
+        seen++;
+        out.push(recOf(e));
+        busyFor(slowMs);
+        if (out.length >= max) break;
       }
-      seen++;
-      out.push(recOf(e));
-      busyFor(slowMs);
-      if (out.length >= max) break;
+    } else if (mode === 'events') {
+      for await (const e of source.events({ ...options.consume, timeoutS: quietS })) {
+        out.push(recOf(e));
+        if (slowMs > 0) await sleep(slowMs);
+        if (out.length >= max) break;
+      }
+    } else {
+      await pullBatches(source, out, max, slowMs, quietS);
     }
-    return out;
+  } catch (error) {
+    return { events: out, error };
   }
-  if (mode === 'events') {
-    for await (const e of tree.events({ ...options.consume, timeoutS: quietS })) {
-      out.push(recOf(e));
-      if (slowMs > 0) await sleep(slowMs);
-      if (out.length >= max) break;
-    }
-    return out;
-  }
+  return { events: out, error: undefined };
+}
+
+/** The `batches()` part of {@link pullCatching}: quiet means no batch for `quietS` (an abort ends the wait). */
+async function pullBatches(
+  source: Source,
+  out: Rec[],
+  max: number,
+  slowMs: number,
+  quietS: number,
+): Promise<void> {
   const controller = new AbortController();
   const quietReason = new Error('quiet');
   let timer = setTimeout(() => controller.abort(quietReason), quietS * 1000);
   try {
-    for await (const batch of tree.batches({ signal: controller.signal })) {
+    for await (const batch of source.batches({ signal: controller.signal })) {
       clearTimeout(timer);
-      out.push(...recsOfBatch(tree, batch));
+      out.push(...recsOfBatch(source, batch));
       if (slowMs > 0) await sleep(slowMs);
       if (out.length >= max) break;
       timer = setTimeout(() => controller.abort(quietReason), quietS * 1000);
@@ -167,7 +194,6 @@ export async function pull(tree: InotifyTrees, options: PullOptions): Promise<Re
   } finally {
     clearTimeout(timer);
   }
-  return out;
 }
 
 /** Options every tree of these tests is made with: cycles of eventGen() short, reads quiet. */
