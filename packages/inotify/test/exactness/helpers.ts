@@ -75,9 +75,20 @@ export function recsOfBatch(tree: { pathOf(wd: number): string | undefined }, ba
   return out;
 }
 
-/** Expected record of a kernel event (`filename` as UTF-8; `cookie` 0 unless given). */
-export function kev(wd: number, mask: number, p: string, filename: string, cookie = 0): Rec {
-  const bytes = Buffer.from(filename);
+/** A path or name as events show it: invalid UTF-8 replaced by U+FFFD. */
+export function lossy(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Expected record of a kernel event; `filename` as a string (UTF-8) or as the exact bytes of a
+ * name that is not UTF-8; `cookie` 0 unless given.
+ */
+export function kev(wd: number, mask: number, p: string, filename: string | Uint8Array, cookie = 0): Rec {
+  const bytes =
+    typeof filename === 'string'
+      ? Buffer.from(filename)
+      : Buffer.from(filename.buffer, filename.byteOffset, filename.byteLength);
   return {
     wd,
     mask: mask >>> 0,
@@ -85,14 +96,14 @@ export function kev(wd: number, mask: number, p: string, filename: string, cooki
     len: paddedLen(bytes.length),
     typeNames: [...maskNames(mask >>> 0)],
     path: p,
-    filename,
+    filename: lossy(bytes),
     nameHex: bytes.toString('hex'),
     synthetic: false,
   };
 }
 
 /** Expected record of a synthetic IN_CREATE (with IN_ISDIR for a directory). */
-export function sev(wd: number, p: string, filename: string, isDir: boolean): Rec {
+export function sev(wd: number, p: string, filename: string | Uint8Array, isDir: boolean): Rec {
   return { ...kev(wd, isDir ? IN_CREATE | IN_ISDIR : IN_CREATE, p, filename), synthetic: true };
 }
 
