@@ -5,7 +5,6 @@
  * the exact bytes of the names inside it.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, Inotify, InotifyTree } from '../../src/index.js';
 import { removeDir, tempDir } from '../helpers.js';
