@@ -3,6 +3,7 @@ import { pullEvent, SLICE_MS, yieldToEventLoop } from '../consume.js';
 import type { InotifyEvent } from '../event.js';
 import type { Consumer } from '../options.js';
 import type { Pipeline } from '../pipeline.js';
+import type { RecordSource } from '../source.js';
 
 /**
  * The `readDelayMs` pause due before the next read, if any: a promise that resolves when it is
@@ -40,6 +41,15 @@ export function refill(p: Pipeline): 'work' | 'read' | 'wait' {
   // the wait, which reads at once what is queued. One system call less per wake-up.
   if (source.drained) return 'wait';
   return source.fill() > 0 ? 'read' : 'wait';
+}
+
+/**
+ * Decodes what an async read brought. A wait that ended with nothing (its time was up) is
+ * followed by one non-blocking read: a waiter that was slow to report (the waiter thread still
+ * starting on a busy machine) must not make a consumer time out with events queued.
+ */
+export function readOrCheck(source: RecordSource, n: number): void {
+  if (source.accept(n) === 0 && !source.closed) source.fill();
 }
 
 /** The wait bound of an async consumer: `timeoutMs`, bounded by the pipeline's `wakeInMs()`. */
@@ -103,7 +113,7 @@ export async function* asyncEvents(
         remaining = lastHit + c.timeoutMs - now;
         if (remaining <= 0) return;
       }
-      source.accept(await source.readAsync(signal, waitBound(p, remaining)));
+      readOrCheck(source, await source.readAsync(signal, waitBound(p, remaining)));
       sliceStart = performance.now();
     }
   } finally {

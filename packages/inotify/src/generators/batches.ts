@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventBatch } from '@inotify-ts/decoder';
 import { SLICE_MS, yieldToEventLoop } from '../consume.js';
 import type { Pipeline } from '../pipeline.js';
-import { pauseBeforeRead, refill, waitBound } from './async.js';
+import { pauseBeforeRead, readOrCheck, refill, waitBound } from './async.js';
 
 /**
  * The async iterator behind `batches()`: every read of the kernel queue as one columnar batch,
@@ -44,7 +44,7 @@ export async function* batchEvents(
         continue;
       }
       if (refill(p) !== 'wait') continue;
-      source.accept(await source.readAsync(signal, waitBound(p, undefined)));
+      readOrCheck(source, await source.readAsync(signal, waitBound(p, undefined)));
       sliceStart = performance.now();
     }
   } finally {

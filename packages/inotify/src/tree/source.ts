@@ -52,7 +52,10 @@ const DIR_NAME_BITS = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
 /** Records whose name the duplicate check needs while a walk's window is open. */
 const ENTRY_BITS = IN_CREATE | IN_MOVED_FROM | IN_DELETE;
 
-/** How often an idle tree looks at the mount table (one `poll(2)`), in milliseconds. */
+/**
+ * How long a tree that receives no event goes without looking at the mount table, in
+ * milliseconds (it looks, with one `poll(2)`, whenever it has delivered everything it read).
+ */
 const MOUNT_CHECK_MS = 500;
 
 /** The settings of a tree, validated by `InotifyTrees`. */
@@ -227,6 +230,14 @@ export class TreeSource implements Pipeline, WalkContext {
   work(budgetMs: number): void {
     const job = this.#job;
     if (job === null) return;
+    if (this.#jobKind !== 'grow' && (this.source.hasBuffered() || this.source.pendingBytes() > 0)) {
+      // A check is only sound against a model that has applied every record: records came in
+      // since it started, so apply them first and check again afterwards.
+      this.#job = null;
+      if (this.#jobKind === 'rescan') this.#rescan.request();
+      for (const node of job.checked) if (this.watches.get(node.wd) === node) this.doubt(node);
+      return;
+    }
     const before = this.#out.length;
     let done: boolean;
     try {
@@ -291,6 +302,11 @@ export class TreeSource implements Pipeline, WalkContext {
     this.#doubts.add(node);
   }
 
+  displaced(node: DirNode): void {
+    this.#displaced.add(node);
+  }
+
+  /** Ends the watches of `node` and every node below it. */
   release(node: DirNode): void {
     const nodes = [...node.subtree()];
     node.detach();
@@ -442,9 +458,7 @@ export class TreeSource implements Pipeline, WalkContext {
       this.#moves.size > 0 ||
       this.#duplicates.size > 0 ||
       this.#doubts.size > 0 ||
-      this.#displaced.size > 0 ||
-      this.#rescan.dueInMs(now) === 0 ||
-      (this.#mounts !== null && now >= this.#nextMountCheck)
+      this.#rescan.dueInMs(now) === 0
     );
   }
 
@@ -454,20 +468,21 @@ export class TreeSource implements Pipeline, WalkContext {
    */
   #idle(): boolean {
     const now = performance.now();
+    if (this.#mounts !== null) {
+      // One poll(2): the mount table is read only when it changed.
+      this.#nextMountCheck = now + MOUNT_CHECK_MS;
+      for (const point of this.#mounts.changes()) this.#doubtPath(point);
+    }
     if (!this.#idleWork(now)) return false;
     if (this.source.fill() > 0) return true;
     // Every rename's IN_MOVED_TO is queued right after its IN_MOVED_FROM: the rest left the trees.
     for (const node of this.#moves.drain()) this.release(node);
     this.#duplicates.clear();
-    if (this.#mounts !== null && now >= this.#nextMountCheck) {
-      this.#nextMountCheck = now + MOUNT_CHECK_MS;
-      for (const point of this.#mounts.changes()) this.#doubtPath(point);
-    }
     if (this.#rescan.dueInMs(now) === 0) {
       this.#startRescan();
       return true;
     }
-    if (this.#doubts.size > 0 || this.#displaced.size > 0) {
+    if (this.#doubts.size > 0) {
       const walk = new Walk(this, { quiet: true, report: true, deep: false }, this.#out);
       for (const node of this.#doubts) if (this.watches.get(node.wd) === node) walk.addReconcile(node);
       this.#doubts.clear();
@@ -531,10 +546,14 @@ export class TreeSource implements Pipeline, WalkContext {
       // A root found again as a new directory (its place holds another one now).
       for (const root of walk.roots) if (!this.#roots.includes(root)) this.#roots.push(root);
     }
-    if (kind !== 'grow') {
-      for (const node of this.#displaced)
-        if (!node.attached && this.watches.get(node.wd) === node) this.release(node);
-      this.#displaced.clear();
+    if (kind === 'rescan') {
+      this.#displaced.clear(); // released above unless the walk met them
+    } else if (kind === 'reconcile') {
+      for (const node of [...this.#displaced]) {
+        if (this.watches.get(node.wd) !== node || node.attached) this.#displaced.delete(node);
+      }
+      // A directory the tree still watches but could not place: only a walk of everything finds it.
+      if (this.#displaced.size > 0) this.#rescan.request();
     }
     if (walk.limit !== null) {
       const held = this.watches.size;

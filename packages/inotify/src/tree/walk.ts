@@ -11,9 +11,9 @@
  * The kernel keeps one watch per inode, and `inotify_add_watch` answers with the wd of the watch
  * that inode has already: that is how a walk tells a directory the tree knows (wherever the tree
  * thought it was) from a new one. A known directory found at another place is moved there; a
- * node whose place on disk holds another directory now is "lost", and released when the walk
- * ends unless the walk finds it elsewhere. Nothing is guessed: what the walk does not see, it
- * does not change.
+ * node whose place on disk holds another directory now is handed back to the tree when the walk
+ * ends unless the walk found it elsewhere. Nothing is guessed: a node whose path is gone keeps
+ * its watch (the kernel reports where it went), and what the walk does not see, it does not change.
  *
  * Listing a watched directory makes the kernel report IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE
  * on its watch and its parent's: eight events per directory, so a walk of 10,000 directories
@@ -54,8 +54,11 @@ export interface WalkContext {
   moved(from: string, to: string): void;
   /** The tree cannot be sure of `node`'s entries any more: check it again when idle. */
   doubt(node: DirNode): void;
-  /** Ends the watches of `node` and every node below it. */
-  release(node: DirNode): void;
+  /**
+   * `node`'s place holds another directory now, and the walk did not find it elsewhere: the tree
+   * decides (the kernel's queued records may say where it went).
+   */
+  displaced(node: DirNode): void;
   /** Watches whose widening failed: the directory was renamed in the meantime. */
   readonly narrow: Set<DirNode>;
 }
@@ -64,6 +67,9 @@ export interface WalkContext {
 const REPORT_SELF = 1; // report it with a synthetic IN_CREATE in its parent if it is new to the tree
 const CHECK_IGNORED = 2; // ask `ignoredDirs` first (not for roots, nor where the caller asked)
 const RELIST = 4; // list it even if it is known (a reconcile of this node)
+// Its parent was reported to the user as it is now (new, or moved there by the walk): report
+// everything in it, known or not, since nothing the user was told says what it holds.
+const INSIDE_REPORTED = 8;
 
 /**
  * The directories still to walk, as parallel arrays (no object per directory: a walk of 10,000
@@ -143,12 +149,17 @@ export class Walk {
   /** Where synthetic events go, in order. */
   readonly #out: InotifyEvent[];
   readonly #stack = new Pending();
+  /** Every wd the walk met (watched or checked). */
   readonly #visited = new WdSet();
+  /** The wds whose directory the walk listed (or found to have no subdirectory). */
+  readonly #listed = new WdSet();
   readonly #leaves = new LeafCheck();
   /** Nodes a quiet walk watches with the reading mask until it ends. */
   readonly #widen: DirNode[] = [];
-  /** Nodes whose place holds something else now, released at the end unless found elsewhere. */
+  /** Nodes whose place holds something else now, handed to the tree at the end unless found elsewhere. */
   readonly #lost = new Set<DirNode>();
+  /** The nodes this walk was asked to check (to ask again if it is given up). */
+  readonly checked: DirNode[] = [];
   /** Parents a node was moved away from, listed before the walk ends (they may hold a lost node). */
   readonly #relisted = new Set<DirNode>();
   /** Directories walked (watched, or reported as holes). */
@@ -179,6 +190,7 @@ export class Walk {
 
   /** Checks `node` against the disk: its place, and its entries (see {@link WalkOptions.deep}). */
   addReconcile(node: DirNode): void {
+    this.checked.push(node);
     this.#stack.push(node.parent, node.name, node, RELIST | (this.#options.report ? REPORT_SELF : 0));
   }
 
@@ -246,17 +258,17 @@ export class Walk {
         return;
       }
       if (vanished(error)) {
-        // Gone, or its parent's path is stale: the kernel reports the first; check for the second.
+        // Gone, or its parent's path is stale: the kernel reports the first (a node the tree has
+        // there keeps its watch until then); check for the second.
         if (parent !== null) ctx.doubt(parent);
-        if (known !== null) this.#lose(known);
         return;
       }
       ctx.hole(path, unwatchableError(displayPath(path), error as InotifyError));
-      if (known !== null) this.#lose(known);
       return;
     }
-    if (this.#visited.has(wd)) {
-      // Met again in this walk (a bind mount): a quiet walk keeps the watch quiet until it ends.
+    if (this.#visited.has(wd) && (this.#listed.has(wd) || (flags & RELIST) === 0)) {
+      // Met again in this walk (a bind mount, or checked before and not to be listed): a quiet
+      // walk keeps the watch quiet until it ends.
       const seen = ctx.watches.get(wd) as DirNode | undefined;
       if (quiet && seen !== undefined && (!bet || setMask(ctx, arg, wd, reading))) this.#widen.push(seen);
       return;
@@ -277,7 +289,8 @@ export class Walk {
       if ((flags & REPORT_SELF) !== 0 && parent !== null) this.#out.push(syntheticCreate(parent, name, true));
       if (known !== null && known !== node) this.#lose(known);
     } else if (node.parent !== parent || node.name !== name || !node.attached) {
-      // A directory the tree knows, found at another place.
+      // A directory the tree knows, found at another place: to the user, who may have been told
+      // only that it left its old place, it is new here.
       if (node.attached && parent !== null && sameInode(node.bytes, path)) return; // an alias (bind mount)
       if (parent === null) return; // a root found as a root's alias: keep the roots as given
       const from = node.bytes;
@@ -285,6 +298,8 @@ export class Walk {
       this.#place(node, parent, name);
       ctx.moved(from, node.bytes);
       if (oldParent !== null && oldParent !== parent) this.#relist(oldParent);
+      isNew = true;
+      if ((flags & REPORT_SELF) !== 0) this.#out.push(syntheticCreate(parent, name, true));
       if (known !== null && known !== node) this.#lose(known);
     } else if (known !== null && (flags & RELIST) === 0 && !deep) {
       // Checked, and where the tree thought: trusted without listing.
@@ -295,7 +310,8 @@ export class Walk {
     this.#found(node);
     if (parent === null) this.roots.push(node);
     ctx.mended(path);
-    const reportEntries = report && isNew;
+    const reportEntries = report && (isNew || (flags & INSIDE_REPORTED) !== 0);
+    this.#listed.add(wd);
     if (!reportEntries && node.children === null && this.#leaves.isLeaf(arg)) {
       if (quiet && !bet) this.#widenNow(node, arg);
       return;
@@ -327,7 +343,9 @@ export class Walk {
         node,
         entryName,
         child,
-        CHECK_IGNORED | (report && !isNew ? REPORT_SELF : 0) | (deep || child === null ? RELIST : 0),
+        CHECK_IGNORED |
+          (reportEntries ? INSIDE_REPORTED | RELIST : report ? REPORT_SELF : 0) |
+          (deep || child === null ? RELIST : 0),
       );
     }
     if (children !== null) {
@@ -357,7 +375,7 @@ export class Walk {
     if (this.#relisted.has(parent) || !parent.attached) return;
     this.#relisted.add(parent);
     this.#stack.push(parent.parent, parent.name, parent, RELIST | (this.#options.report ? REPORT_SELF : 0));
-    this.#visited.delete(parent.wd);
+    this.#listed.delete(parent.wd);
   }
 
   #widenNow(node: DirNode, arg: string | Buffer): void {
@@ -374,7 +392,7 @@ export class Walk {
     }
     this.#widen.length = 0;
     for (const node of this.#lost) {
-      if (this.#ctx.watches.get(node.wd) === node && !this.#visited.has(node.wd)) this.#ctx.release(node);
+      if (this.#ctx.watches.get(node.wd) === node && !this.#visited.has(node.wd)) this.#ctx.displaced(node);
     }
     this.#lost.clear();
   }

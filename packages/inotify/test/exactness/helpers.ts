@@ -120,8 +120,6 @@ export interface PullOptions {
   quietCycles?: number;
   /** filterPredicate and terminalEvents (eventGen and events only). */
   consume?: ConsumeOptions;
-  /** batches() only: turns the records of each batch (paths looked up while it is held) into what is kept. */
-  mapBatch?: (records: Rec[]) => Rec[];
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -175,7 +173,7 @@ export async function pullCatching(
         if (out.length >= max) break;
       }
     } else {
-      await pullBatches(source, out, options.mapBatch ?? ((records: Rec[]) => records), {
+      await pullBatches(source, out, {
         max,
         slowMs,
         quietS,
@@ -191,7 +189,6 @@ export async function pullCatching(
 async function pullBatches(
   source: Source,
   out: Rec[],
-  mapBatch: (records: Rec[]) => Rec[],
   { max, slowMs, quietS }: { max: number; slowMs: number; quietS: number },
 ): Promise<void> {
   const controller = new AbortController();
@@ -200,7 +197,7 @@ async function pullBatches(
   try {
     for await (const batch of source.batches({ signal: controller.signal })) {
       clearTimeout(timer);
-      out.push(...mapBatch(recsOfBatch(source, batch)));
+      out.push(...recsOfBatch(source, batch));
       if (slowMs > 0) await sleep(slowMs);
       if (out.length >= max) break;
       timer = setTimeout(() => controller.abort(quietReason), quietS * 1000);

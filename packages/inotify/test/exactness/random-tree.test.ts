@@ -273,33 +273,6 @@ function replay(root: string, initial: readonly string[], events: readonly Rec[]
   return [...entries].map(([p, d]) => (d ? `${p}/` : p)).sort();
 }
 
-/**
- * The records of one batch, each with the path it had when it was queued. A batch's paths are
- * looked up while it is held, after the tree applied the whole batch, so a directory renamed later
- * in the same batch already has its new name in the records that come before its rename. Undoing,
- * for each record, the directory renames that follow it in the batch (the last first) gives the
- * path at its time, as eventGen() and events() report it.
- */
-function pathsAtRecordTime(records: Rec[]): Rec[] {
-  const DIR_TO = IN_MOVED_TO | IN_ISDIR;
-  const moves: { at: number; from: Rec; to: Rec }[] = [];
-  records.forEach((to, at) => {
-    if ((to.mask & DIR_TO) !== DIR_TO) return;
-    const from = records.slice(0, at).find((r) => (r.mask & IN_MOVED_FROM) !== 0 && r.cookie === to.cookie);
-    if (from !== undefined) moves.push({ at, from, to });
-  });
-  const undo = (p: string, after: number): string => {
-    for (let k = moves.length - 1; k >= 0 && moves[k]!.at > after; k--) {
-      const { at, from, to } = moves[k]!;
-      const newPath = path.join(undo(to.path, at), to.filename);
-      const oldPath = path.join(undo(from.path, at), from.filename);
-      if (p === newPath || p.startsWith(`${newPath}/`)) p = oldPath + p.slice(newPath.length);
-    }
-    return p;
-  };
-  return records.map((r, i) => (r.path === '' ? r : { ...r, path: undo(r.path, i) }));
-}
-
 /** One run: arms a tree, performs {@link OPS} random operations with pulls between, then checks. */
 async function run(seed: number, config: Config): Promise<void> {
   console.log(`random tree: seed ${seed} (${configName(config)}); replay with INOTIFY_SEED=${seed}`);
@@ -318,7 +291,7 @@ async function run(seed: number, config: Config): Promise<void> {
     const initial = listing(root);
     const done: string[] = [];
     const events: Rec[] = [];
-    const pulling = { mode, slowMs: variant.slowMs ?? 0, mapBatch: pathsAtRecordTime };
+    const pulling = { mode, slowMs: variant.slowMs ?? 0 };
     for (let k = 0; k < OPS; k++) {
       done.push(randomOperation(disk));
       if (disk.random() < 0.3) {
@@ -367,6 +340,14 @@ const FIXED: readonly { seed: number; config: Config }[] = [
   { seed: 1432315480, config: configOf('events', 'readBufferBytes 272') },
   { seed: 1432315457, config: configOf('batches', 'readDelayMs 0') },
   { seed: 1432315458, config: configOf('batches', 'readDelayMs 20') },
+  // Failed against the node tree: a check that met a directory as a child first skipped listing it
+  // when it came to it as a directory in doubt.
+  { seed: 1960084744, config: configOf('eventGen', 'readDelayMs 0') },
+  // Failed against the node tree: a known directory found under a new one (moved there before the
+  // tree watched its new parent) was moved in the model but its contents were never reported.
+  { seed: 1142056193, config: configOf('events', 'readDelayMs 0') },
+  { seed: 1142056201, config: configOf('eventGen', 'readDelayMs 0') },
+  { seed: 1142056232, config: configOf('events', 'readBufferBytes 272') },
 ];
 
 const replaySeed = process.env['INOTIFY_SEED'];
