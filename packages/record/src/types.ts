@@ -75,6 +75,8 @@ export interface EntryInfo {
   readonly ino: string;
   readonly size: number;
   readonly mtimeNs: string;
+  /** Creation time where the file system keeps one, else '0'. */
+  readonly birthNs?: string;
 }
 
 /** How an entry differs from the snapshot, or `exists` in a full-state listing. */
