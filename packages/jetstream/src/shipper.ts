@@ -175,6 +175,26 @@ export class TreeShipper {
     return this.#stateTask;
   }
 
+  /**
+   * Resolves once nothing is pending: no drop waiting for its gap record, no listing under way,
+   * and every record made so far stored downstream. Events that keep coming keep it waiting.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      if (this.#rescanning !== undefined) {
+        await this.#rescanning;
+        continue;
+      }
+      if (this.#dropping > 0) {
+        await sleep(10);
+        continue;
+      }
+      const through = this.encoder.lastSeq;
+      await this.#sink.whenDelivered(through);
+      if (through === this.encoder.lastSeq && this.#rescanning === undefined && this.#dropping === 0) return;
+    }
+  }
+
   async #main(): Promise<ShipperStats> {
     const signal = this.#controller.signal;
     for (const change of this.#recovery) {

@@ -4,34 +4,20 @@
  * what was not acknowledged; JetStream's duplicate window drops what it already had. The
  * stream then holds every record exactly once: nothing lost, nothing duplicated.
  */
-import type { InotifyRecord } from '@inotify-ts/record';
-import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { assertValid } from '../../record/test/schema.js';
-import { JetStreamSink, readRecords, TreeShipper } from '../src/index.js';
 import { dirForEachTest, serverForFile } from './nats-server.js';
-import { describeEvent, pause, runWorkload, sorted, uniqueInOrder, WORKLOAD_MASK } from './workload.js';
+import { readBack, startShipping } from './shipping.js';
+import { describeEvent, pause, runWorkload, sorted, uniqueInOrder } from './workload.js';
 
 const server = serverForFile();
 const dir = dirForEachTest('jetstream-kill-');
 
 describe('a broker killed mid-storm', () => {
   it('loses and duplicates nothing: the sink reconnects and resends, the duplicate window drops resends', async () => {
-    const stream = 'KILLED';
-    const sink = await JetStreamSink.connect({
-      servers: server().url,
-      subject: 'fs.killed',
-      stream,
+    const { sink, shipper, running } = await startShipping(server(), dir(), 'KILLED', {
       maxBuffered: 1_000_000, // this test is about the broker, not about shedding load
       ackTimeoutMs: 2000,
     });
-    const shipper = new TreeShipper({
-      roots: [dir()],
-      sink,
-      tree: { mask: WORKLOAD_MASK },
-      stopTimeoutMs: 120_000,
-    });
-    const running = shipper.run();
     let killedAt = -1;
     let restarted: Promise<void> | undefined;
     const expected = await runWorkload(dir(), 6000, async (i) => {
@@ -50,23 +36,16 @@ describe('a broker killed mid-storm', () => {
     expect(killedAt).toBeGreaterThan(0);
     expect(sink.stats.failures).toBeGreaterThan(0); // the kill did hit publishes in flight
 
-    const nc = await connect({ servers: server().url });
-    try {
-      const records: InotifyRecord[] = [];
-      for await (const { record } of readRecords(nc, stream, { untilCaughtUp: true })) records.push(record);
-      assertValid(records);
-      const { unique, duplicates } = uniqueInOrder(records);
-      expect(duplicates).toBe(0); // the duplicate window dropped every resend
-      expect(unique).toHaveLength(shipper.encoder.lastSeq);
-      expect(unique.filter((r) => r.kind !== 'event')).toEqual([]);
-      expect(sorted(unique.map((r) => describeEvent(dir(), r)!))).toEqual(sorted(expected));
-      expect(stats).toMatchObject({ dropped: 0, gaps: 0 });
-      console.log(
-        `broker killed after ${killedAt} acks; ${sink.stats.failures} publishes failed and were resent, ` +
-          `${sink.stats.duplicates} resends were already stored, ${unique.length} records in the stream`,
-      );
-    } finally {
-      await nc.close();
-    }
+    const records = await readBack(server(), 'KILLED');
+    const { unique, duplicates } = uniqueInOrder(records);
+    expect(duplicates).toBe(0); // the duplicate window dropped every resend
+    expect(unique).toHaveLength(shipper.encoder.lastSeq);
+    expect(unique.filter((r) => r.kind !== 'event')).toEqual([]);
+    expect(sorted(unique.map((r) => describeEvent(dir(), r)!))).toEqual(sorted(expected));
+    expect(stats).toMatchObject({ dropped: 0, gaps: 0 });
+    console.log(
+      `broker killed after ${killedAt} acks; ${sink.stats.failures} publishes failed and were resent, ` +
+        `${sink.stats.duplicates} resends were already stored, ${unique.length} records in the stream`,
+    );
   });
 });
