@@ -8,6 +8,8 @@
 /** One buffered record: its message id, its bytes, and whether the broker has stored it. */
 export interface QueueEntry {
   readonly seq: number;
+  /** The sink's own number for it (the end of its reply subject). */
+  readonly token: number;
   readonly id: string;
   readonly data: Uint8Array;
   acked: boolean;

@@ -60,6 +60,9 @@ export class RecordEncoder {
   readonly #now: () => number;
   readonly #moves: MovePairs;
   #seq = 0;
+  /** The last time string made, and its millisecond: events come many per millisecond. */
+  #timeMs = Number.NaN;
+  #time = '';
 
   constructor(identity: RecordIdentity, options: RecordEncoderOptions = {}) {
     this.#identity = identity;
@@ -76,6 +79,15 @@ export class RecordEncoder {
     return this.#seq;
   }
 
+  #timeNow(): string {
+    const ms = this.#now();
+    if (ms !== this.#timeMs) {
+      this.#timeMs = ms;
+      this.#time = new Date(ms).toISOString();
+    }
+    return this.#time;
+  }
+
   #base(): RecordBase {
     return {
       v: 1,
@@ -83,13 +95,14 @@ export class RecordEncoder {
       boot: this.#identity.boot,
       instance: this.#identity.instance,
       seq: ++this.#seq,
-      time: new Date(this.#now()).toISOString(),
+      time: this.#timeNow(),
     };
   }
 
   /**
    * The record of one event. `IN_Q_OVERFLOW` is not an event record: it becomes the gap record
    * `kernel-overflow`, and the pending move sources are forgotten (their halves may be lost).
+   * (One object literal, optional fields added after: this runs once per event.)
    */
   event(event: EventLike): EventRecord | GapRecord {
     const { wd, mask, cookie } = event.header;
@@ -98,30 +111,38 @@ export class RecordEncoder {
       return this.gap('kernel-overflow');
     }
     const name = textOf(event.filenameBytes);
-    const base = this.#base();
-    let from: MoveSource | undefined;
-    if ((mask & IN_MOVED_TO) !== 0 && cookie !== 0) from = this.#moves.to(cookie);
-    else if ((mask & IN_MOVED_FROM) !== 0 && cookie !== 0) {
-      this.#moves.from(cookie, {
-        seq: base.seq,
-        path: event.path,
-        name: name.text,
-        ...(name.b64 === undefined ? {} : { nameB64: name.b64 }),
-      });
-    }
-    return {
-      ...base,
+    const record: { -readonly [K in keyof EventRecord]: EventRecord[K] } = {
+      v: 1,
       kind: 'event',
+      host: this.#identity.host,
+      boot: this.#identity.boot,
+      instance: this.#identity.instance,
+      seq: ++this.#seq,
+      time: this.#timeNow(),
       wd,
       mask: mask >>> 0,
       cookie: cookie >>> 0,
       types: event.typeNames,
       path: event.path,
       name: name.text,
-      ...(name.b64 === undefined ? {} : { nameB64: name.b64 }),
       synthetic: event.synthetic === true,
-      ...(from === undefined ? {} : { from }),
     };
+    if (name.b64 !== undefined) record.nameB64 = name.b64;
+    if (cookie !== 0) {
+      if ((mask & IN_MOVED_TO) !== 0) {
+        const from = this.#moves.to(cookie);
+        if (from !== undefined) record.from = from;
+      } else if ((mask & IN_MOVED_FROM) !== 0) {
+        const source: { -readonly [K in keyof MoveSource]: MoveSource[K] } = {
+          seq: record.seq,
+          path: record.path,
+          name: name.text,
+        };
+        if (name.b64 !== undefined) source.nameB64 = name.b64;
+        this.#moves.from(cookie, source);
+      }
+    }
+    return record;
   }
 
   /** An explicit gap: events were or may have been lost here (see the schema for each reason). */

@@ -11,8 +11,11 @@ export interface TextAndBytes {
   readonly b64?: string;
 }
 
+const EMPTY: TextAndBytes = { text: '' };
+
 /** Splits `bytes` into readable text and, where the text is lossy, the exact bytes in base64. */
 export function textOf(bytes: Uint8Array): TextAndBytes {
+  if (bytes.byteLength === 0) return EMPTY;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isUtf8(buffer)) return { text: buffer.toString('utf8') };
   return { text: buffer.toString('utf8'), b64: buffer.toString('base64') };
