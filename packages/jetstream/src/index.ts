@@ -8,6 +8,7 @@
  */
 
 export { RecordDeduplicator } from './dedup.js';
+export { JsonLinesSink } from './json-lines.js';
 export { type ReadOptions, type ReadRecord, readRecords } from './reader.js';
 export { type ShipperStats, TreeShipper, type TreeShipperOptions } from './shipper.js';
 export { JetStreamSink, type JetStreamSinkOptions, type RecordSink, type SinkStats } from './sink.js';
