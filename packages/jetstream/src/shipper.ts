@@ -231,7 +231,17 @@ export class TreeShipper {
     const mark = this.#lossMark();
     const last =
       this.#options.stateFile === undefined ? undefined : takeSnapshot(this.tree.roots, this.#walkOptions());
-    for await (const event of this.tree.events({ timeoutS: 0.25, terminalEvents: [] })) this.#onEvent(event);
+    // Until 0.25 s pass without an event; a storm that goes on is cut after 5 s, and then the
+    // snapshot is not written (events its walk saw may not have been delivered).
+    let drained = true;
+    try {
+      const signal = AbortSignal.timeout(5000);
+      for await (const event of this.tree.events({ timeoutS: 0.25, terminalEvents: [], signal }))
+        this.#onEvent(event);
+    } catch (error) {
+      if ((error as Error).name !== 'TimeoutError') throw error;
+      drained = false;
+    }
     this.tree.close();
     await this.#rescanning; // ends at once: #background offers nothing once stopped
     if (last !== undefined) {
@@ -239,7 +249,7 @@ export class TreeShipper {
         this.#sink.whenDelivered(this.encoder.lastSeq).then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, this.#options.stopTimeoutMs ?? 10_000, false)),
       ]);
-      if (stored) this.#writeIfSafe(last, mark);
+      if (stored && drained) this.#writeIfSafe(last, mark);
     }
     return this.stats;
   }
