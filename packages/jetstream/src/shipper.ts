@@ -100,6 +100,7 @@ export class TreeShipper {
   #rescanning: Promise<void> | undefined;
   #rescanAgain = false;
   #stopping = false;
+  #saving = false;
   #run: Promise<ShipperStats> | undefined;
 
   /**
@@ -164,6 +165,8 @@ export class TreeShipper {
    */
   saveState(): Promise<void> {
     if (this.#options.stateFile === undefined) return Promise.resolve();
+    if (this.#saving) return this.#stateTask; // one at a time: a save waits for the sink
+    this.#saving = true;
     this.#stateTask = this.#stateTask.then(async () => {
       const through = this.encoder.lastSeq;
       await this.#sink.whenDelivered(through);
@@ -171,6 +174,9 @@ export class TreeShipper {
       if (this.#stopping) return;
       const mark = this.#lossMark();
       this.#pending = { snapshot: await snapshotInSlices(this.tree.roots, this.#walkOptions()), mark };
+    });
+    this.#stateTask = this.#stateTask.finally(() => {
+      this.#saving = false;
     });
     return this.#stateTask;
   }
@@ -218,7 +224,12 @@ export class TreeShipper {
     try {
       for await (const event of this.tree.events({ signal, terminalEvents: [] })) this.#onEvent(event);
     } catch (error) {
-      if (!signal.aborted) throw error;
+      if (!signal.aborted) {
+        clearInterval(this.#timer);
+        this.#controller.abort();
+        this.tree.close();
+        throw error;
+      }
     }
     return this.#finish();
   }
@@ -226,7 +237,8 @@ export class TreeShipper {
   async #finish(): Promise<ShipperStats> {
     this.#stopping = true;
     clearInterval(this.#timer);
-    await this.#stateTask;
+    const stopTimeoutMs = this.#options.stopTimeoutMs ?? 10_000;
+    await within(this.#stateTask, stopTimeoutMs); // a save waits for the sink
     // The last state: taken first, then everything the kernel queued until then is delivered.
     const mark = this.#lossMark();
     const last =
@@ -245,10 +257,7 @@ export class TreeShipper {
     this.tree.close();
     await this.#rescanning; // ends at once: #background offers nothing once stopped
     if (last !== undefined) {
-      const stored = await Promise.race([
-        this.#sink.whenDelivered(this.encoder.lastSeq).then(() => true),
-        new Promise<false>((resolve) => setTimeout(resolve, this.#options.stopTimeoutMs ?? 10_000, false)),
-      ]);
+      const stored = await within(this.#sink.whenDelivered(this.encoder.lastSeq), stopTimeoutMs);
       if (stored && drained) this.#writeIfSafe(last, mark);
     }
     return this.stats;
@@ -378,5 +387,20 @@ export class TreeShipper {
     }
     this.#sink.offer(make());
     return true;
+  }
+}
+
+/** Whether `promise` settles within `ms` (the timer does not outlive the answer). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, ms, false);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
