@@ -32,7 +32,9 @@ export class AckQueue {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`maxBuffered must be an integer >= 1, got ${String(capacity)}`);
+      throw Object.assign(new RangeError(`maxBuffered must be an integer >= 1, got ${String(capacity)}`), {
+        code: 'ERR_OUT_OF_RANGE',
+      });
     }
     this.capacity = capacity;
   }

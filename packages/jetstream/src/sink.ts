@@ -165,7 +165,14 @@ export class JetStreamSink implements RecordSink, AsyncDisposable {
   }
 
   offer(record: InotifyRecord): boolean {
-    if (this.#closed) throw new Error('JetStreamSink is closed');
+    if (this.#closed) {
+      throw Object.assign(
+        new Error('JetStreamSink is closed: offer records before close(), or connect a new sink'),
+        {
+          code: 'ERR_JETSTREAM_SINK_CLOSED',
+        },
+      );
+    }
     if (this.#queue.space < 1) return false;
     const entry: QueueEntry = {
       seq: record.seq,

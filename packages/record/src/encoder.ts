@@ -148,10 +148,17 @@ export class RecordEncoder {
   /** An explicit gap: events were or may have been lost here (see the schema for each reason). */
   gap(reason: GapReason, fields: GapFields = {}): GapRecord {
     if (reason === 'sink-dropped' && !(Number.isInteger(fields.dropped) && fields.dropped! >= 1)) {
-      throw new RangeError(`a sink-dropped gap needs dropped >= 1, got ${String(fields.dropped)}`);
+      throw Object.assign(
+        new RangeError(`a sink-dropped gap needs dropped >= 1, got ${String(fields.dropped)}`),
+        {
+          code: 'ERR_INVALID_ARG_VALUE',
+        },
+      );
     }
     if ((reason === 'rescan-started' || reason === 'rescan-finished') && fields.scan === undefined) {
-      throw new RangeError(`a ${reason} gap needs scan: 'watches' or 'entries'`);
+      throw Object.assign(new RangeError(`a ${reason} gap needs scan: 'watches' or 'entries'`), {
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
     }
     return { ...this.#base(), kind: 'gap', reason, ...fields };
   }
