@@ -10,8 +10,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The server binary: `$NATS_SERVER`, else `nats-server` from the PATH. */
-const BINARY = process.env['NATS_SERVER'] ?? 'nats-server';
+/**
+ * The server binary: `$NATS_SERVER`, else Debian's `/usr/sbin/nats-server` (not on the PATH of
+ * every user), else `nats-server` from the PATH.
+ */
+const BINARY =
+  process.env['NATS_SERVER'] ??
+  (fs.existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
