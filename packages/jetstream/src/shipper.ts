@@ -33,6 +33,7 @@ import {
   type Snapshot,
   type SnapshotChange,
   takeSnapshot,
+  type WalkOptions,
   writeSnapshot,
 } from '@inotify-ts/snapshot';
 import type { RecordSink } from './sink.js';
@@ -283,10 +284,15 @@ export class TreeShipper {
     this.stats.statesWritten++;
   }
 
-  #walkOptions(): { ignoredDirs?: string[] } {
+  /**
+   * How walks (recovery, listings, snapshots) treat the tree: bare names of `ignoredDirs` are not
+   * entered, and what cannot be read is skipped, as the tree skips it (the tree reports it, with
+   * `onError` and `unreadable()`).
+   */
+  #walkOptions(): WalkOptions {
     const ignored = this.#options.tree?.ignoredDirs;
-    if (ignored === undefined || typeof ignored === 'function') return {};
-    return { ignoredDirs: [...ignored].filter((name) => !name.includes('/')) };
+    const names = ignored === undefined || typeof ignored === 'function' ? [] : [...ignored];
+    return { ignoredDirs: names.filter((name) => !name.includes('/')), onError: skipUnreadable };
   }
 
   /** One live event: into the sink if it fits, else dropped and counted. Never waits. */
@@ -389,6 +395,8 @@ export class TreeShipper {
     return true;
   }
 }
+
+function skipUnreadable(): void {}
 
 /** Whether `promise` settles within `ms` (the timer does not outlive the answer). */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
