@@ -56,4 +56,4 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** The longest an async consumer works through microtasks before it gives the event loop a turn. */
-export const SLICE_MS = 8;
+export const SLICE_MS = 4;

@@ -14,6 +14,9 @@ import * as sys from '@inotify-ts/syscall';
 import { busyError, closedError, usageError } from './errors.js';
 import { Watches } from './watches.js';
 
+/** The most {@link RecordSource.spill} holds: about a million events. */
+const MAX_BACKLOG_BYTES = 32 << 20;
+
 /** The options of a read with neither signal nor timeout, shared. */
 const NO_OPTIONS: sys.ReadOptions = Object.freeze({});
 
@@ -53,6 +56,9 @@ export class RecordSource {
   #cursor = 0;
   /** A decoder error, thrown once the records decoded before the malformed point are delivered. */
   #deferred: Error | null = null;
+  /** Reads {@link spill} made while records were buffered, oldest first, each a copy. */
+  readonly #backlog: Buffer[] = [];
+  #backlogBytes = 0;
 
   constructor(readBufferBytes: number | undefined, asyncReads: AsyncReads = 'auto', readDelayMs = 0) {
     this.#readBufferBytes = readBufferBytes;
@@ -106,9 +112,32 @@ export class RecordSource {
     return 0;
   }
 
-  /** Bytes waiting in the kernel queue (`FIONREAD`). */
+  /** Bytes read but not decoded yet: the kernel queue (`FIONREAD`) and the backlog. */
   pendingBytes(): number {
-    return sys.pendingBytes(this.fd);
+    return sys.pendingBytes(this.fd) + this.#backlogBytes;
+  }
+
+  /**
+   * Reads what the kernel queue holds into the backlog (copies, decoded later in order), for a
+   * layer that cannot take records now: a tree walking a large directory that just appeared,
+   * whose own listing makes the kernel queue events by the thousand, keeps the queue from
+   * overflowing this way. Bounded by {@link MAX_BACKLOG_BYTES}: past it the kernel queue fills,
+   * and overflows (reported) if the walk goes on. Returns the bytes read.
+   */
+  spill(): number {
+    if (this.closed) return 0;
+    let total = 0;
+    const scratch = this.decoder.input.length;
+    while (this.#backlogBytes < MAX_BACKLOG_BYTES) {
+      const chunk = Buffer.allocUnsafe(scratch);
+      const n = sys.read(this.fd, chunk);
+      if (n === 0) break;
+      this.#backlog.push(n === scratch ? chunk : Buffer.from(chunk.subarray(0, n)));
+      this.#backlogBytes += n;
+      total += n;
+      if (scratch - n >= sys.MIN_READ_BUFFER_SIZE) break; // that read emptied the queue
+    }
+    return total;
   }
 
   /** Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)). */
@@ -129,6 +158,7 @@ export class RecordSource {
    */
   fill(maxBytes?: number): number {
     this.#assertEmpty();
+    if (this.#backlog.length > 0) return this.#decode(this.#fromBacklog(), Number.POSITIVE_INFINITY);
     let into = this.decoder.input;
     if (maxBytes !== undefined && maxBytes < into.length)
       into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE));
@@ -142,6 +172,7 @@ export class RecordSource {
    */
   readAsync(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<number> {
     this.#assertEmpty();
+    if (this.#backlog.length > 0) return Promise.resolve(this.#fromBacklog());
     this.#reader ??= sys.createReader(this.fd, this.decoder.input, { kind: this.#asyncReads });
     if (signal === undefined && timeoutMs === undefined) return this.#reader.read(NO_OPTIONS);
     const options: { signal?: AbortSignal; timeoutMs?: number } = {};
@@ -221,14 +252,25 @@ export class RecordSource {
     this.#batch = null;
     this.#cursor = 0;
     this.#deferred = null;
+    this.#backlog.length = 0;
+    this.#backlogBytes = 0;
     this.watches.clear();
     // Its duplicate of the fd first; a pending read resolves 0.
     this.#reader?.close();
     sys.close(fd);
   }
 
+  /** Moves the oldest backlog read into the decoder's input; returns its length. */
+  #fromBacklog(): number {
+    const chunk = this.#backlog.shift()!;
+    this.#backlogBytes -= chunk.length;
+    this.decoder.input.set(chunk);
+    return chunk.length;
+  }
+
   #decode(n: number, capacity: number): number {
-    this.drained = capacity - n >= sys.MIN_READ_BUFFER_SIZE;
+    // A backlog read is followed by more: the backlog's next one, or the kernel queue's.
+    this.drained = this.#backlog.length === 0 && capacity - n >= sys.MIN_READ_BUFFER_SIZE;
     this.#nextReadAt =
       n > 0 && this.drained && this.readDelayMs > 0 ? performance.now() + this.readDelayMs : 0;
     if (n === 0) return 0;

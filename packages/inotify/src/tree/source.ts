@@ -245,6 +245,7 @@ export class TreeSource implements Pipeline, WalkContext {
     } finally {
       this.#noteReported(before);
     }
+    this.source.spill();
     if (done) this.#finishJob(job);
   }
 
@@ -300,6 +301,10 @@ export class TreeSource implements Pipeline, WalkContext {
 
   doubt(node: DirNode): void {
     this.#doubts.add(node);
+  }
+
+  spill(): void {
+    this.source.spill();
   }
 
   displaced(node: DirNode): void {

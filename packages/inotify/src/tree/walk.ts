@@ -61,6 +61,8 @@ export interface WalkContext {
   displaced(node: DirNode): void;
   /** Watches whose widening failed: the directory was renamed in the meantime. */
   readonly narrow: Set<DirNode>;
+  /** Takes what the kernel queued meanwhile into memory (listing is reported: see above). */
+  spill(): void;
 }
 
 /** Flags of a directory to walk. */
@@ -214,7 +216,12 @@ export class Walk {
     let n = 0;
     const stack = this.#stack;
     while (stack.length > 0) {
-      if ((++n & 7) === 0 && performance.now() >= deadline) return false;
+      if ((++n & 7) === 0) {
+        // Listing a directory queues up to eight events: read them every 32 directories, so that
+        // a walk of thousands does not overflow the kernel queue with its own reads.
+        if ((n & 31) === 0) this.#ctx.spill();
+        if (performance.now() >= deadline) return false;
+      }
       const top = stack.length - 1;
       const parent = stack.parents[top]!;
       const name = stack.names[top]!;
