@@ -406,8 +406,15 @@ function outputOf(mode: Mode, raw: RawOptions): Output {
     if (mode === 'demo' && (FORMATS as readonly string[]).includes(raw.format)) {
       return { kind: raw.format as Format };
     }
-    if (raw.format === '')
+    if (raw.format === '') {
       throw new LateUsageError("--format '' prints nothing: give a format, e.g. '%w%f %e'");
+    }
+    if (raw.format.includes('%T') && raw.timefmt === undefined) {
+      // inotifywait refuses it too: %T would print nothing.
+      throw new LateUsageError(
+        "%T is in --format, but --timefmt was not given: add one, e.g. --timefmt '%F %T'",
+      );
+    }
     return { kind: 'printf', format: raw.format };
   }
   return mode === 'demo' ? { kind: 'log' } : { kind: 'printf', format: INOTIFYWAIT_DEFAULT_FORMAT };
