@@ -85,6 +85,12 @@ export async function main(argv: readonly string[], mode: Mode = 'demo'): Promis
   progress.done();
   return watch(watcher, context, () => {
     if (mode === 'watch') {
+      if (options.verbose && options.recursive) {
+        for (const path of options.paths) {
+          context.say(`Setting up watch(es) on ${path.text}`);
+          context.say(`OK, ${path.text} is now being watched.`);
+        }
+      }
       if (options.verbose) context.say(`Total of ${watcher.watchCount()} watches.`);
       context.say('Finished establishing watches, now collecting statistics.');
       if (options.verbose && options.timeoutS > 0) {
