@@ -23,7 +23,9 @@ const build = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 if (build.status !== 0) {
-  process.stderr.write(`pnpm demo: the build failed (exit code ${build.status ?? build.signal}); see above.\n`);
+  process.stderr.write(
+    `pnpm demo: the build failed (exit code ${build.status ?? build.signal}); see above.\n`,
+  );
   process.exit(build.status ?? 1);
 }
 process.stderr.write(`pnpm demo: running node ${cli} ${process.argv.slice(2).join(' ')}\n`);
