@@ -130,8 +130,8 @@ function checkPattern(value: string): string {
   return value;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function increase(_value: string, previous: number): number {
@@ -236,13 +236,11 @@ export function buildProgram(mode: Mode, output: ParseOutput): Command {
       'a glob (picomatch: *, **, ?, [..], {a,b}) over full paths: matching events are not printed; with -r, ' +
         'matching directories are never watched. Repeatable',
       collect,
-      [],
     )
     .option(
       '--include-glob <glob>',
       'print only events whose full path matches one of these globs. Repeatable',
       collect,
-      [],
     )
     .option(
       '--fromfile <file>',
@@ -332,8 +330,8 @@ interface RawOptions {
   excludei?: string;
   include?: string;
   includei?: string;
-  excludeGlob: string[];
-  includeGlob: string[];
+  excludeGlob?: string[];
+  includeGlob?: string[];
   fromfile?: string;
   dereference: boolean;
   timeout: number;
@@ -510,8 +508,8 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
       exclude: opts.exclude ?? opts.excludei,
       include: opts.include ?? opts.includei,
       ignoreCase: opts.excludei !== undefined || opts.includei !== undefined,
-      excludeGlobs: opts.excludeGlob,
-      includeGlobs: opts.includeGlob,
+      excludeGlobs: opts.excludeGlob ?? [],
+      includeGlobs: opts.includeGlob ?? [],
     }),
     timeoutS: opts.timeout,
     output: outputOf(mode, opts),

@@ -163,8 +163,8 @@ function sortRoots(
       throw refusal(
         'EINVAL',
         path.text,
-        `${path.text}: -r cannot watch a tree whose root path is not valid UTF-8 (a recursive tree ` +
-          'takes text paths). Rename the directory, watch it without -r, or give -r a parent directory whose path is UTF-8',
+        '-r cannot watch a tree whose root path is not valid UTF-8: recursive trees take text paths. ' +
+          'Rename the directory, or watch it without -r',
       );
     }
     roots.push({ path, dir: path.text });

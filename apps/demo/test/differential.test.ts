@@ -496,6 +496,25 @@ describe('output errors and signals', () => {
     }
   });
 
+  it('refuses -r on a directory whose path is not UTF-8, naming it', async () => {
+    mkdirSync(Buffer.from([...Buffer.from(join(dir.path, 'w', 'bad')), 0xff]));
+    const ours = new Run(
+      'ours',
+      'sh',
+      ['-c', `exec '${process.execPath}' '${WAIT}' -r "$(printf 'w/bad\\377')"`],
+      {
+        cwd: dir.path,
+      },
+    );
+    runs.push(ours);
+    expect(await ours.end()).toEqual({ code: 1, signal: null });
+    expect(ours.stderr).toBe(
+      'Setting up watches.  Beware: since -r was given, this may take a while!\n' +
+        'inotify-demo: w/bad\uFFFD: -r cannot watch a tree whose root path is not valid UTF-8: recursive trees ' +
+        'take text paths. Rename the directory, or watch it without -r (EINVAL).\n',
+    );
+  });
+
   it('names the problem with an empty path argument', async () => {
     const ours = new Run('ours', process.execPath, [WAIT, 'w', ''], { cwd: dir.path });
     runs.push(ours);

@@ -147,14 +147,14 @@ export class Run {
 
   /**
    * Waits until the process has read since `before` (see {@link Run.readBytes}) and then read
-   * nothing more for 250 ms: inotifywatch announces nothing when it counts an event, and reads
+   * nothing more for 500 ms: inotifywatch announces nothing when it counts an event, and reads
    * nothing once it has consumed the queue. Bounded, like every wait here.
    */
   async settled(before: number): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
     let last = -1;
     let quiet = 0;
-    while (quiet < 5) {
+    while (quiet < 10) {
       if (Date.now() > deadline)
         throw new Error(`${this.name} kept reading, or read nothing, for ${WAIT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
