@@ -4,6 +4,7 @@ import {
   IN_CLOSE_WRITE,
   IN_CREATE,
   IN_DELETE,
+  IN_MODIFY,
   IN_ONLYDIR,
 } from '@inotify-ts/inotify';
 import { describe, expect, it } from 'vitest';
@@ -131,5 +132,57 @@ describe('parseOptions', () => {
       expect(result.out).toContain(flag);
     }
     expect(result.out).toContain('2  -t/--timeout passed without an event');
+  });
+});
+
+describe('parseOptions for inotify-demo-wait and inotify-demo-watch', () => {
+  function parseAs(
+    mode: 'wait' | 'watch',
+    argv: string[],
+  ): { options?: Options; exitCode?: number; err: string } {
+    let err = '';
+    const parsed = parseOptions(argv, { writeOut: () => {}, writeErr: (text) => (err += text) }, mode);
+    return { ...parsed, err };
+  }
+
+  it("waits for one event with inotifywait's line unless -m, and -d monitors and logs to syslog", () => {
+    expect(parseAs('wait', ['w']).options).toMatchObject({
+      monitor: false,
+      output: { kind: 'printf', format: '%w %,e %f' },
+    });
+    expect(parseAs('wait', ['-m', 'w']).options?.monitor).toBe(true);
+    expect(parseAs('wait', ['-d', '-o', 'log', 'w']).options).toMatchObject({
+      monitor: true,
+      syslog: true,
+      daemon: true,
+    });
+    expect(parseAs('wait', ['--format', 'json', 'w']).options?.output).toEqual({
+      kind: 'printf',
+      format: 'json',
+    });
+  });
+
+  it('refuses to run without a path, as inotifywait and inotifywatch do', () => {
+    for (const mode of ['wait', 'watch'] as const) {
+      const result = parseAs(mode, []);
+      expect(result.exitCode).toBe(1);
+      expect(result.err).toBe(
+        `inotify-demo-${mode}: no files specified to watch: name a file or directory, or give --fromfile.\n`,
+      );
+    }
+  });
+
+  it('reads -a and -d as the sort key, and refuses a key that is two events or not watched', () => {
+    expect(parseAs('watch', ['-a', 'modify', 'w']).options?.sort).toEqual({
+      event: IN_MODIFY,
+      ascending: true,
+    });
+    expect(parseAs('watch', ['-d', 'total', 'w']).options?.sort).toEqual({ event: 0, ascending: false });
+    expect(parseAs('watch', ['-a', 'close', 'w']).err).toContain(
+      "cannot sort by 'close', which is two events: use 'close_write' or 'close_nowrite'.",
+    );
+    expect(parseAs('watch', ['-e', 'create', '-d', 'modify', 'w']).err).toBe(
+      "inotify-demo-watch: cannot sort by an event that is not watched: add it with -e, or sort by 'total'.\n",
+    );
   });
 });
