@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeError } from './errors.js';
-import type { Options } from './options.js';
+import { COMMANDS, type Options } from './options.js';
 
 /**
  * Starts the daemon and waits for it to be ready.
@@ -26,7 +26,7 @@ export async function startDaemon(options: Options, marker: string): Promise<num
   try {
     fd = openSync(outfile, 'a', 0o600);
   } catch (error) {
-    process.stderr.write(`${describeError(error)}\n`);
+    process.stderr.write(`${describeError(error, COMMANDS[options.mode])}\n`);
     return 1;
   }
   const script = process.argv[1] ?? '';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IN_IGNORED, IN_Q_OVERFLOW, type InotifyEvent } from '@inotify-ts/inotify';
 import { colorEnabled, palette } from './colors.js';
 import { startDaemon } from './daemon.js';
-import { describeError, PROGRAM } from './errors.js';
+import { describeError } from './errors.js';
 import { formatter } from './formats.js';
 import { type MessageSink, messageSink } from './messages.js';
 import { COMMANDS, type Mode, type Options, parseOptions } from './options.js';
@@ -54,7 +54,8 @@ export async function main(argv: readonly string[], mode: Mode = 'demo'): Promis
 
   // Until its watches are set up, a daemon's messages reach the terminal through its parent.
   let say: MessageSink = messageSink(options.syslog && !daemonChild, COMMANDS[mode], stderr);
-  const context: Context = { options, say: (line) => say(line) };
+  const name = COMMANDS[mode];
+  const context: Context = { options, name, say: (line) => say(line) };
   const info = (line: string) => {
     if (options.quiet < 1) context.say(line);
   };
@@ -74,12 +75,12 @@ export async function main(argv: readonly string[], mode: Mode = 'demo'): Promis
       progress,
       warn: (line) => warn(context, line),
       info: (line) => {
-        if (options.quiet < 2) context.say(`${PROGRAM}: ${line}`);
+        if (options.quiet < 2) context.say(`${name}: ${line}`);
       },
     });
   } catch (error) {
     progress.done();
-    context.say(describeError(error));
+    context.say(describeError(error, context.name));
     return EXIT.error;
   }
   progress.done();
@@ -117,12 +118,14 @@ function daemonReady(): void {
 /** What the event loop needs besides the watcher. */
 interface Context {
   readonly options: Options;
+  /** The command's name, which starts every message. */
+  readonly name: string;
   readonly say: MessageSink;
 }
 
 /** Writes `inotify-demo: warning: <line>`, unless `-qq`. */
 function warn(context: Context, line: string): void {
-  if (context.options.quiet < 2) context.say(`${PROGRAM}: warning: ${line}`);
+  if (context.options.quiet < 2) context.say(`${context.name}: warning: ${line}`);
 }
 
 /** Whether an event is printed at all: what inotifywait prints, plus overflows. */
@@ -203,7 +206,7 @@ async function watch(watcher: Watcher, context: Context, ready: () => void): Pro
     } catch (error) {
       watcher.close();
       for (const signal of SIGNALS) process.off(signal, onSignal);
-      context.say(describeError(error));
+      context.say(describeError(error, context.name));
       return EXIT.error;
     }
     sink = file;
@@ -261,7 +264,7 @@ async function watch(watcher: Watcher, context: Context, ready: () => void): Pro
 
   const fail = (error: unknown) => {
     output.flush();
-    context.say(describeError(error));
+    context.say(describeError(error, context.name));
     exitCode = EXIT.error;
   };
   try {
@@ -289,7 +292,7 @@ async function watch(watcher: Watcher, context: Context, ready: () => void): Pro
   }
 
   if (reason === 'no-watches' && options.mode !== 'watch')
-    context.say(`${PROGRAM}: no watches left, exiting.`);
+    context.say(`${context.name}: no watches left, exiting.`);
   if (reason !== 'closed-stdout' && reason !== 'write-error') {
     if (stats !== undefined) {
       if (options.output.kind === 'json') sink.write(`${JSON.stringify({ stats: stats.toJSON() })}\n`);
@@ -308,7 +311,7 @@ async function watch(watcher: Watcher, context: Context, ready: () => void): Pro
   if (writeError !== undefined) {
     const where = file === undefined ? 'standard output' : options.outfile;
     context.say(
-      `${PROGRAM}: cannot write to ${where}: ${writeError.message.replace(/^E[A-Z]+: /, '')}` +
+      `${context.name}: cannot write to ${where}: ${writeError.message.replace(/^E[A-Z]+: /, '')}` +
         ` (${writeError.code}); events were lost. Free space, or write elsewhere.`,
     );
     return EXIT.error;
@@ -327,7 +330,7 @@ export async function runCommand(mode: Mode): Promise<never> {
   try {
     process.exit(await main(process.argv.slice(2), mode));
   } catch (error) {
-    process.stderr.write(`${describeError(error)}\n`);
+    process.stderr.write(`${describeError(error, COMMANDS[mode])}\n`);
     process.exit(1);
   }
 }

@@ -306,7 +306,7 @@ describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', 
     expect(oursEnd).toEqual({ code: 1, signal: null });
     expect(pair.ours.stdout).toBe('');
     expect(pair.ours.stderr).toBe(
-      'Setting up watches.\ninotify-demo: w/missing: no such file or directory. Check the path, or create it before watching it.\n',
+      'Setting up watches.\ninotify-demo-wait: w/missing: no such file or directory. Check the path, or create it before watching it.\n',
     );
   });
 
@@ -378,7 +378,7 @@ describe.skipIf(!TOOLS)('where inotifywait is wrong, inotify-demo-wait is right'
     expect(lines.slice(limit + 1, limit + 2)).toEqual(['w/|last|OPEN']);
     // inotifywait prints the events before the overflow too, but not the overflow itself.
     expect(pair.theirs.stdout.split('\n').slice(0, limit)).toEqual(lines.slice(0, limit));
-    expect(pair.ours.stderr).toContain("inotify-demo: warning: the kernel's event queue overflowed");
+    expect(pair.ours.stderr).toContain("inotify-demo-wait: warning: the kernel's event queue overflowed");
   });
 });
 
@@ -456,7 +456,7 @@ describe('output errors and signals', () => {
       expect(await ours.end()).toEqual({ code: 1, signal: null });
       expect(ours.stderr).toBe(
         'Setting up watches.\nWatches established.\n' +
-          'inotify-demo: cannot write to standard output: no space left on device, write (ENOSPC); ' +
+          'inotify-demo-wait: cannot write to standard output: no space left on device, write (ENOSPC); ' +
           'events were lost. Free space, or write elsewhere.\n',
       );
     } finally {
@@ -510,7 +510,7 @@ describe('output errors and signals', () => {
     expect(await ours.end()).toEqual({ code: 1, signal: null });
     expect(ours.stderr).toBe(
       'Setting up watches.  Beware: since -r was given, this may take a while!\n' +
-        'inotify-demo: w/bad\uFFFD: -r cannot watch a tree whose root path is not valid UTF-8: recursive trees ' +
+        'inotify-demo-wait: w/bad\uFFFD: -r cannot watch a tree whose root path is not valid UTF-8: recursive trees ' +
         'take text paths. Rename the directory, or watch it without -r (EINVAL).\n',
     );
   });
@@ -540,8 +540,8 @@ describe('output errors and signals', () => {
     await ours.stderrHas('Watches established.');
     expect(ours.stderr).toBe(
       'Setting up watches.  Beware: since -r was given, this may take a while!\n' +
-        'inotify-demo: w/file is not a directory: -r watches it by itself.\n' +
-        `inotify-demo: w/link is a symbolic link to ${join(dir.path, 'w', 'real')}: -r watches the tree at ${join(dir.path, 'w', 'real')}.\n` +
+        'inotify-demo-wait: w/file is not a directory: -r watches it by itself.\n' +
+        `inotify-demo-wait: w/link is a symbolic link to ${join(dir.path, 'w', 'real')}: -r watches the tree at ${join(dir.path, 'w', 'real')}.\n` +
         'Watches established.\n',
     );
     appendFileSync(join(dir.path, 'w', 'file'), 'x');

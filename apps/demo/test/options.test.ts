@@ -153,7 +153,7 @@ describe('-o, -d, -s', () => {
     const pid = cli.child.pid;
     expect(readFileSync(join(dir.path, 'syslog'), 'utf8')).toBe(
       `-t|inotify-demo-wait|--id=${pid}|-p|daemon.info|--|Setting up watches.|\n` +
-        `-t|inotify-demo-wait|--id=${pid}|-p|daemon.info|--|inotify-demo: w/missing: no such file or directory. Check the path, or create it before watching it.|\n`,
+        `-t|inotify-demo-wait|--id=${pid}|-p|daemon.info|--|inotify-demo-wait: w/missing: no such file or directory. Check the path, or create it before watching it.|\n`,
     );
   });
 });
