@@ -22,7 +22,17 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireBuild, tempDir } from './cli-process.js';
-import { bothReady, DEMO, INOTIFYWAIT, INOTIFYWATCH, Run, startBoth, WAIT, WATCH } from './differential.js';
+import {
+  bothReady,
+  DEMO,
+  INOTIFYWAIT,
+  INOTIFYWATCH,
+  Run,
+  SLOW,
+  startBoth,
+  WAIT,
+  WATCH,
+} from './differential.js';
 
 const TOOLS = INOTIFYWAIT !== undefined && INOTIFYWATCH !== undefined;
 const wait = INOTIFYWAIT ?? 'inotifywait';
@@ -72,7 +82,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', () => {
+describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', SLOW, () => {
   it('prints every --format directive as inotifywait does, for a directory watch and a file watch', async () => {
     const w = join(dir.path, 'w');
     touch(join(w, 'f'));
@@ -326,7 +336,7 @@ describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', 
   });
 });
 
-describe.skipIf(!TOOLS)('where inotifywait is wrong, inotify-demo-wait is right', () => {
+describe.skipIf(!TOOLS)('where inotifywait is wrong, inotify-demo-wait is right', SLOW, () => {
   it('forgets a directory moved out of the tree, where inotifywait goes on reporting it under its old, stale path', async () => {
     mkdirSync(join(dir.path, 'w', 'a', 'b'), { recursive: true });
     const { theirs, ours } = await monitor(
@@ -382,7 +392,7 @@ describe.skipIf(!TOOLS)('where inotifywait is wrong, inotify-demo-wait is right'
   });
 });
 
-describe.skipIf(!TOOLS)('inotify-demo-watch against inotifywatch, byte for byte', () => {
+describe.skipIf(!TOOLS)('inotify-demo-watch against inotifywatch, byte for byte', SLOW, () => {
   /** Runs both, does `act`, interrupts both with SIGINT (the table is printed then), and compares. */
   async function table(args: readonly string[], act: () => void): Promise<string> {
     const pair = startBoth(watchTool, WATCH, args, { cwd: dir.path });
@@ -442,7 +452,7 @@ describe.skipIf(!TOOLS)('inotify-demo-watch against inotifywatch, byte for byte'
   });
 });
 
-describe('output errors and signals', () => {
+describe('output errors and signals', SLOW, () => {
   it('reports a failed write (stdout on /dev/full) on stderr and exits 1', async () => {
     const full = openSync('/dev/full', 'w');
     try {

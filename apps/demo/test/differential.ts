@@ -30,6 +30,9 @@ export interface Ended {
 /** Bounds every wait: generous, since the machine may be busy; a hang names itself. */
 const WAIT_MS = 20_000;
 
+/** For tests that run two programs several times, each wait bounded by `WAIT_MS`: a busy machine may need more than 30 s. */
+export const SLOW = { timeout: 180_000 };
+
 /** A running command, its stdout kept as bytes. */
 export class Run {
   readonly child: ChildProcess;

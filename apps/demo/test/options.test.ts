@@ -16,10 +16,21 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireBuild, tempDir } from './cli-process.js';
-import { bothReady, DEMO, INOTIFYWAIT, INOTIFYWATCH, Run, startBoth, WAIT, WATCH } from './differential.js';
+import {
+  bothReady,
+  DEMO,
+  INOTIFYWAIT,
+  INOTIFYWATCH,
+  Run,
+  SLOW,
+  startBoth,
+  WAIT,
+  WATCH,
+} from './differential.js';
 
 let dir: { readonly path: string; readonly remove: () => void };
 let runs: Run[] = [];
+
 let daemons: number[] = [];
 
 function ours(script: string, args: readonly string[], env?: NodeJS.ProcessEnv): Run {
@@ -50,7 +61,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-describe('globs (not in inotifywait)', () => {
+describe('globs (not in inotifywait)', SLOW, () => {
   it('--exclude-glob keeps matching directories out of a tree and their events out of the output', async () => {
     for (const sub of ['src', 'node_modules/pkg', '.git'])
       mkdirSync(join(dir.path, 'w', sub), { recursive: true });
@@ -85,7 +96,7 @@ describe('globs (not in inotifywait)', () => {
   });
 });
 
-describe('-o, -d, -s', () => {
+describe('-o, -d, -s', SLOW, () => {
   it('-o appends events to a file it creates with mode 0600, and prints none', async () => {
     const out = join(dir.path, 'events.log');
     writeFileSync(out, 'before\n');
@@ -178,6 +189,7 @@ function findProcess(cwd: string): number {
 
 describe.skipIf(INOTIFYWAIT === undefined || INOTIFYWATCH === undefined)(
   '-P and -v against inotify-tools',
+  SLOW,
   () => {
     it('-P watches a symbolic link itself, where without it the target is watched, as inotifywait', async () => {
       writeFileSync(join(dir.path, 'w', 'target'), '');
@@ -208,7 +220,7 @@ describe.skipIf(INOTIFYWAIT === undefined || INOTIFYWATCH === undefined)(
   },
 );
 
-describe('inotify-demo keeps its own defaults', () => {
+describe('inotify-demo keeps its own defaults', SLOW, () => {
   it('monitors by default and accepts -m, printing the log line; -c prints CSV', async () => {
     const cli = ours(DEMO, ['-m', '-c', '-e', 'create', 'w']);
     await cli.stderrHas('Watches established.');
