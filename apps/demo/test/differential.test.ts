@@ -123,6 +123,30 @@ describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', 
     expect(ours).toContain(`${join(w, 'f')} MODIFY \n`);
   });
 
+  it('names watches given as ./w/ and w/sub// as inotifywait does, and a tree given as . too', async () => {
+    mkdirSync(join(dir.path, 'w', 'sub'));
+    const flat = await monitor(
+      ['-e', 'create', '--format', '%w|%f', './w/', 'w/sub//'],
+      () => {
+        touch(join(dir.path, 'w', 'sub', 'a'));
+        mkdirSync(join(dir.path, 'w', 'zz-end'));
+      },
+      './w/|zz-end\n',
+    );
+    expect(flat.ours).toBe(flat.theirs);
+    expect(flat.ours).toBe('w/sub//|a\n./w/|zz-end\n');
+    const tree = await monitor(
+      ['-r', '-e', 'create', '--format', '%w|%f', '.'],
+      () => {
+        touch(join(dir.path, 'w', 'sub', 'b'));
+        mkdirSync(join(dir.path, 'zz-end'));
+      },
+      './|zz-end\n',
+    );
+    expect(tree.ours).toBe(tree.theirs);
+    expect(tree.ours).toBe('./w/sub/|b\n./|zz-end\n');
+  });
+
   it('quotes --csv fields exactly as inotifywait: commas, quotes, newlines, leading and trailing spaces', async () => {
     const odd = join(dir.path, 'w', 'x,"y');
     mkdirSync(odd);
