@@ -260,19 +260,26 @@ function merge(first: Watcher, second: Watcher): Watcher {
 }
 
 async function* interleave<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
+  type Pulled = { index: number; result: IteratorResult<T> } | { index: number; error: unknown };
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
+  const pending = new Map<number, Promise<Pulled>>();
+  // A failure is kept as a value until its turn, so that one left pending when the loop ends
+  // (the other source failed first, or the consumer stopped) is never an unhandled rejection.
   const pull = (index: number) =>
     pending.set(
       index,
-      iterators[index]!.next().then((result) => ({ index, result })),
+      iterators[index]!.next().then(
+        (result) => ({ index, result }),
+        (error: unknown) => ({ index, error }),
+      ),
     );
   for (let index = 0; index < iterators.length; index++) pull(index);
   while (pending.size > 0) {
-    const { index, result } = await Promise.race(pending.values());
-    pending.delete(index);
-    if (result.done === true) continue;
-    yield result.value;
-    pull(index);
+    const pulled = await Promise.race(pending.values());
+    pending.delete(pulled.index);
+    if ('error' in pulled) throw pulled.error;
+    if (pulled.result.done === true) continue;
+    yield pulled.result.value;
+    pull(pulled.index);
   }
 }

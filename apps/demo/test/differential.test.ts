@@ -585,5 +585,7 @@ describe('output errors and signals', SLOW, () => {
     await ours.stdoutHas('w/file||MODIFY\n');
     expect(ours.stdout).toContain('w/file||MODIFY\n');
     expect(ours.stdout).toContain('w/link/|zz-end|CREATE,ISDIR\n');
+    // Both instances stop on the signal, and the program with them, cleanly.
+    expect(await ours.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
 });
