@@ -275,6 +275,25 @@ describe.skipIf(!TOOLS)('inotify-demo-wait against inotifywait, byte for byte', 
     }
   });
 
+  it('reads --fromfile - from stdin, as inotifywait', async () => {
+    mkdirSync(join(dir.path, 'w', 'sub'));
+    writeFileSync(join(dir.path, 'list'), 'w/sub\n\n@w\n');
+    const args = ['-m', '-e', 'create', '--format', '%w%f', '--fromfile', '-'];
+    // One open file each: a shared one would share its offset, and the first reader take it all.
+    const stdins = [openSync(join(dir.path, 'list'), 'r'), openSync(join(dir.path, 'list'), 'r')] as const;
+    const theirs = new Run('inotifywait', wait, args, { cwd: dir.path, stdin: stdins[0] });
+    const ours = new Run('ours', process.execPath, [WAIT, ...args], { cwd: dir.path, stdin: stdins[1] });
+    for (const fd of stdins) closeSync(fd);
+    runs.push(theirs, ours);
+    await bothReady({ theirs, ours });
+    touch(join(dir.path, 'w', 'ignored'));
+    touch(join(dir.path, 'w', 'sub', 'seen'));
+    await Promise.all([theirs.stdoutHas('w/sub/seen\n'), ours.stdoutHas('w/sub/seen\n')]);
+    await Promise.all([theirs.stop(), ours.stop()]);
+    expect(ours.stdout).toBe(theirs.stdout);
+    expect(ours.stdout).toBe('w/sub/seen\n');
+  });
+
   it('watches a directory whose name is not UTF-8 by its exact bytes, and prints them', async () => {
     // Node cannot pass such an argument itself: a shell builds it with printf.
     const name = Buffer.concat([Buffer.from(join(dir.path, 'w', 'bad')), Buffer.from([0xff])]);

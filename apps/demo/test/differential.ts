@@ -47,19 +47,19 @@ export class Run {
    * @param name - for messages.
    * @param command - the executable.
    * @param args - its arguments.
-   * @param options - the working directory, extra environment, and a file descriptor for stdout.
+   * @param options - the working directory, extra environment, and file descriptors for stdin and stdout.
    */
   constructor(
     name: string,
     command: string,
     args: readonly string[],
-    options: { cwd: string; env?: NodeJS.ProcessEnv; stdout?: number },
+    options: { cwd: string; env?: NodeJS.ProcessEnv; stdout?: number; stdin?: number },
   ) {
     this.name = name;
     this.child = spawn(command, [...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+      stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.#stdout += chunk.toString('latin1');
