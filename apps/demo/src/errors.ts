@@ -94,9 +94,10 @@ export function describeCause(error: unknown): string {
  * Turns anything thrown into the one line the program prints: `inotify-demo: <path>: <cause>. <fix>`.
  *
  * @param error - what was thrown.
+ * @param program - the command's name (`inotify-demo-wait`, …).
  */
-export function describeError(error: unknown): string {
-  return `${PROGRAM}: ${describeCause(error)}`;
+export function describeError(error: unknown, program: string = PROGRAM): string {
+  return `${program}: ${describeCause(error)}`;
 }
 
 /**

@@ -83,3 +83,40 @@ export function shortName(bit: number): string {
   const name = maskNames(bit)[0];
   return name === undefined ? `0x${bit.toString(16)}` : name.replace(/^IN_/, '').toLowerCase();
 }
+
+/**
+ * The event bits and names inotifywait prints, in its order (libinotifytools'
+ * `inotifytools_event_to_str_sep`): not bit order, and `CLOSE` follows either close event.
+ */
+const INOTIFYWAIT_ORDER: readonly (readonly [number, string])[] = [
+  [IN_ACCESS, 'ACCESS'],
+  [IN_MODIFY, 'MODIFY'],
+  [IN_ATTRIB, 'ATTRIB'],
+  [IN_CLOSE_WRITE, 'CLOSE_WRITE'],
+  [IN_CLOSE_NOWRITE, 'CLOSE_NOWRITE'],
+  [IN_OPEN, 'OPEN'],
+  [IN_MOVED_FROM, 'MOVED_FROM'],
+  [IN_MOVED_TO, 'MOVED_TO'],
+  [IN_CREATE, 'CREATE'],
+  [IN_DELETE, 'DELETE'],
+  [IN_DELETE_SELF, 'DELETE_SELF'],
+  [IN_UNMOUNT, 'UNMOUNT'],
+  [facade.IN_Q_OVERFLOW, 'Q_OVERFLOW'],
+  [facade.IN_IGNORED, 'IGNORED'],
+  [IN_CLOSE, 'CLOSE'],
+  [IN_MOVE_SELF, 'MOVE_SELF'],
+  [facade.IN_ISDIR, 'ISDIR'],
+  [facade.IN_ONESHOT, 'ONESHOT'],
+];
+
+/**
+ * A mask as inotifywait's `%e` prints it: `CLOSE_WRITE,CLOSE`, with `separator` between names,
+ * or `0x0000abcd` when no name applies.
+ *
+ * @param mask - the event's mask.
+ * @param separator - `,` for `%e`; the character X of `%Xe`.
+ */
+export function inotifywaitNames(mask: number, separator = ','): string {
+  const names = INOTIFYWAIT_ORDER.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
+  return names.length > 0 ? names.join(separator) : `0x${(mask >>> 0).toString(16).padStart(8, '0')}`;
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { IN_Q_OVERFLOW, type InotifyEvent } from '@inotify-ts/inotify';
 import type { Palette } from './colors.js';
 import { PROGRAM } from './errors.js';
+import { jsonLine } from './json-format.js';
 import type { Format } from './options.js';
 
 /** Turns one event, seen at `now`, into one line of output without the trailing newline. */
@@ -107,29 +108,6 @@ function textLine(event: InotifyEvent, now: Date, colors: Palette): string {
   const path = event.header.wd === -1 ? '(event queue overflowed: events were lost)' : eventPath(event);
   const synthetic = event.synthetic === true ? colors.dim(' (found by scan)') : '';
   return `${colors.dim(time)}  ${style(names.padEnd(16))} ${escapeControl(path)}${synthetic}`;
-}
-
-/**
- * The event as one JSON object, every field: `time` (ISO 8601, UTC), the header fields, `typeNames`,
- * `path`, `filename` (UTF-8, U+FFFD for bytes that are not) and `filenameBase64`, the name's exact
- * bytes, which recover any name, including one that is not UTF-8, and `synthetic` (true for an
- * entry a recursive tree found by scanning rather than from the kernel). Built by `JSON.stringify`, so
- * quotes, newlines and control characters are escaped.
- */
-function jsonLine(event: InotifyEvent, now: Date): string {
-  const bytes = event.filenameBytes;
-  return JSON.stringify({
-    time: now.toISOString(),
-    wd: event.header.wd,
-    mask: event.header.mask,
-    cookie: event.header.cookie,
-    len: event.header.len,
-    typeNames: event.typeNames,
-    path: event.path,
-    filename: event.filename,
-    filenameBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-    synthetic: event.synthetic === true,
-  });
 }
 
 /**

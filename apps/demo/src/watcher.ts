@@ -1,11 +1,22 @@
 /**
- * Opens what the options ask for: one `Inotify` with a watch per path, or (with `-r`) a
- * recursive `InotifyTrees`, behind one small interface.
+ * Opens what the options ask for: one `Inotify` with a watch per path, a recursive
+ * `InotifyTrees` for `-r`, or both (with `-r`, a path that is not a directory is watched by
+ * itself, as inotifywait does), behind one small interface. It also names each watch the way
+ * inotifywait's `%w` does.
  */
-import { type EventGenOptions, Inotify, type InotifyEvent, InotifyTrees } from '@inotify-ts/inotify';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type EventGenOptions,
+  IN_DONT_FOLLOW,
+  Inotify,
+  type InotifyEvent,
+  InotifyTrees,
+} from '@inotify-ts/inotify';
 import { describeWarning } from './errors.js';
-import type { Options } from './options.js';
+import type { Options, PathArg } from './options.js';
 import type { Progress } from './progress.js';
+import { WatchNames } from './watch-names.js';
 
 /** What the watcher reports while it works, besides events. */
 export interface WatcherHooks {
@@ -13,6 +24,8 @@ export interface WatcherHooks {
   readonly progress: Progress;
   /** Prints a warning line (a directory a tree cannot watch, …). */
   readonly warn: (line: string) => void;
+  /** Prints what was done with a path that is not what `-r` expects (a file, a symbolic link). */
+  readonly info: (line: string) => void;
 }
 
 /** What the program needs from a watcher, flat or recursive. */
@@ -26,12 +39,21 @@ export interface Watcher {
   drain(handle: (event: InotifyEvent) => void): void;
   /** How many watches are left. */
   watchCount(): number;
+  /** The watched paths (as events report them) and their watch descriptors. */
+  watches(): ReadonlyMap<string, number>;
   /** Releases every watch and the inotify descriptor; idempotent. */
   close(): void;
+  /** `%w` of each event. */
+  readonly names: WatchNames;
 }
 
 /** No event type ends the iteration: an overflow or unmount is printed and the watcher goes on. */
 const NO_TERMINAL_EVENTS: readonly string[] = [];
+
+/** A thrown error with the fields of Node's own, for a path the program refuses. */
+function refusal(code: string, path: string, message: string): Error {
+  return Object.assign(new Error(message), { code, path, syscall: 'inotify_add_watch' });
+}
 
 /**
  * Hands over the events of one poll cycle (up to the `null` that ends it). With a block
@@ -47,15 +69,30 @@ function drainCycle(
   }
 }
 
-/**
- * Watches each path with one `Inotify`. If a path cannot be watched, the instance is closed
- * and the error, naming that path, is thrown.
- */
-function openFlat(options: Options): Watcher {
+/** A directory (not a symbolic link to one), as inotifywait decides whether `%w` gets a `/`. */
+function isDirectory(path: string | Buffer): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The path to hand to the kernel: the exact bytes when the text is not them. */
+function target(path: PathArg): string | Buffer {
+  return path.bytes ?? path.text;
+}
+
+/** Watches each path with one `Inotify`; closes it and throws (naming the path) if one cannot be watched. */
+function openFlat(paths: readonly PathArg[], options: Options, names: WatchNames): Watcher {
   let blockS = 1;
   const inotify = new Inotify({ blockDurationS: () => blockS });
+  const mask = options.noDereference ? options.mask | IN_DONT_FOLLOW : options.mask;
   try {
-    for (const path of options.paths) inotify.addWatch(path, options.mask);
+    for (const path of paths) {
+      inotify.addWatch(target(path), mask);
+      names.addFlat(path, isDirectory(target(path)));
+    }
   } catch (error) {
     inotify.close();
     throw error;
@@ -67,39 +104,130 @@ function openFlat(options: Options): Watcher {
       drainCycle(inotify, handle);
     },
     watchCount: () => inotify.watches().size,
+    watches: () => inotify.watches(),
     close: () => inotify.close(),
+    names,
   };
+}
+
+/**
+ * Sorts the `-r` paths into tree roots and paths watched by themselves, saying what happens to
+ * each path that is not a plain directory. A symbolic link to a directory is followed (the tree
+ * of its target is watched, and reported under the link's name) unless `-P`.
+ */
+function sortRoots(
+  options: Options,
+  hooks: WatcherHooks,
+): { roots: { path: PathArg; dir: string }[]; files: PathArg[] } {
+  const roots: { path: PathArg; dir: string }[] = [];
+  const files: PathArg[] = [];
+  for (const path of options.paths) {
+    let link = false;
+    try {
+      const stats = lstatSync(target(path));
+      link = stats.isSymbolicLink();
+      if (!link && !stats.isDirectory()) {
+        hooks.info(`${path.text} is not a directory: -r watches it by itself.`);
+        files.push(path);
+        continue;
+      }
+    } catch {
+      // Missing, or not reachable: the tree's own error names the path and the cause.
+      roots.push({ path, dir: path.text });
+      continue;
+    }
+    if (link) {
+      if (options.noDereference) {
+        hooks.info(
+          `${path.text} is a symbolic link and -P was given: the link itself is watched, not what it points to.`,
+        );
+        files.push(path);
+        continue;
+      }
+      let isDir = false;
+      try {
+        isDir = statSync(target(path)).isDirectory();
+      } catch {
+        // A dangling link: watched by itself, which fails with the kernel's own error.
+      }
+      if (!isDir) {
+        files.push(path);
+        continue;
+      }
+      const real = realpathSync(target(path), { encoding: 'utf8' });
+      hooks.info(`${path.text} is a symbolic link to ${real}: -r watches the tree at ${real}.`);
+      roots.push({ path, dir: real });
+      continue;
+    }
+    if (path.bytes !== undefined) {
+      throw refusal(
+        'EINVAL',
+        path.text,
+        '-r cannot watch a tree whose root path is not valid UTF-8: recursive trees take text paths. ' +
+          'Rename the directory, or watch it without -r',
+      );
+    }
+    roots.push({ path, dir: path.text });
+  }
+  return { roots, files };
 }
 
 /**
  * Opens the watcher the options ask for.
  *
  * @param options - the parsed command line.
- * @param hooks - progress and warnings.
+ * @param hooks - progress, warnings and information.
  * @throws the facade's `InotifyError` (a path that cannot be watched, a watch limit).
  */
 export function openWatcher(options: Options, hooks: WatcherHooks): Watcher {
-  if (options.recursive) return openTree(options, hooks);
-  return openFlat(options);
+  const names = new WatchNames();
+  const excluded = new Set(options.excluded.map((path) => resolve(path)));
+  const wanted = options.paths.filter((path) => !excluded.has(resolve(path.text)));
+  const kept = { ...options, paths: wanted };
+  if (!options.recursive) return openFlat(wanted, kept, names);
+  const { roots, files } = sortRoots(kept, hooks);
+  if (roots.length === 0) return openFlat(files, kept, names);
+  const tree = openTree(roots, kept, hooks, names, excluded);
+  if (files.length === 0) return tree;
+  let flat: Watcher;
+  try {
+    flat = openFlat(files, kept, names);
+  } catch (error) {
+    tree.close();
+    throw error;
+  }
+  return merge(tree, flat);
 }
 
 /**
- * Watches every path recursively with one `InotifyTrees`. `--exclude` becomes its `ignoredDirs`
- * predicate (over full paths), so an excluded directory never gets a watch; the roots themselves
- * are always watched. Directories the tree cannot read are warned about and left out.
+ * Watches every root recursively with one `InotifyTrees`. Exclusions (`--exclude`,
+ * `--exclude-glob`, `@path`) become its `ignoredDirs` predicate, so an excluded directory never
+ * gets a watch; the roots themselves are always watched. Directories the tree cannot read are
+ * warned about and left out.
  */
-function openTree(options: Options, hooks: WatcherHooks): Watcher {
+function openTree(
+  roots: readonly { path: PathArg; dir: string }[],
+  options: Options,
+  hooks: WatcherHooks,
+  names: WatchNames,
+  excluded: ReadonlySet<string>,
+): Watcher {
   let blockS = 1;
-  const { exclude } = options;
-  const trees = new InotifyTrees(options.paths, {
-    mask: options.mask,
-    ...(exclude === undefined ? {} : { ignoredDirs: (path: string) => exclude.test(path) }),
-    blockDurationS: () => blockS,
-    onProgress: ({ reason, dirs }) => {
-      if (reason === 'start') hooks.progress.update(dirs);
+  const { filter } = options;
+  const skip = (path: string) => excluded.has(path) || (filter?.skipsDirectory(path) ?? false);
+  const trees = new InotifyTrees(
+    roots.map((root) => root.dir),
+    {
+      mask: options.mask,
+      ...(filter === undefined && excluded.size === 0 ? {} : { ignoredDirs: skip }),
+      blockDurationS: () => blockS,
+      onProgress: ({ reason, dirs }) => {
+        if (reason === 'start') hooks.progress.update(dirs);
+      },
+      onError: (error) => hooks.warn(describeWarning(error)),
     },
-    onError: (error) => hooks.warn(describeWarning(error)),
-  });
+  );
+  for (const root of roots) names.addRoot(resolve(root.dir), root.path.text);
   return {
     events: (signal) => trees.events({ signal, terminalEvents: NO_TERMINAL_EVENTS }),
     drain: (handle) => {
@@ -107,6 +235,51 @@ function openTree(options: Options, hooks: WatcherHooks): Watcher {
       drainCycle(trees, handle);
     },
     watchCount: () => trees.watches().size,
+    watches: () => trees.watches(),
     close: () => trees.close(),
+    names,
   };
+}
+
+/** Reads two watchers as one: events in the order each delivers them, interleaved as they come. */
+function merge(first: Watcher, second: Watcher): Watcher {
+  return {
+    events: (signal) => interleave([first.events(signal), second.events(signal)]),
+    drain: (handle) => {
+      first.drain(handle);
+      second.drain(handle);
+    },
+    watchCount: () => first.watchCount() + second.watchCount(),
+    watches: () => new Map([...first.watches(), ...second.watches()]),
+    close: () => {
+      first.close();
+      second.close();
+    },
+    names: first.names,
+  };
+}
+
+async function* interleave<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
+  type Pulled = { index: number; result: IteratorResult<T> } | { index: number; error: unknown };
+  const iterators = sources.map((source) => source[Symbol.asyncIterator]());
+  const pending = new Map<number, Promise<Pulled>>();
+  // A failure is kept as a value until its turn, so that one left pending when the loop ends
+  // (the other source failed first, or the consumer stopped) is never an unhandled rejection.
+  const pull = (index: number) =>
+    pending.set(
+      index,
+      iterators[index]!.next().then(
+        (result) => ({ index, result }),
+        (error: unknown) => ({ index, error }),
+      ),
+    );
+  for (let index = 0; index < iterators.length; index++) pull(index);
+  while (pending.size > 0) {
+    const pulled = await Promise.race(pending.values());
+    pending.delete(pulled.index);
+    if ('error' in pulled) throw pulled.error;
+    if (pulled.result.done === true) continue;
+    yield pulled.result.value;
+    pull(pulled.index);
+  }
 }
