@@ -19,6 +19,8 @@ import {
   CATCH_UP_KINDS,
   type CatchUpKind,
   type CatchUpResult,
+  NO_READS_MASK,
+  parseCatchUpMask,
   renderCatchUp,
   runCatchUp,
 } from './tree/loop-delay.js';
@@ -52,6 +54,7 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   --consumers LIST   ingest consumers, comma-separated (${INGEST_CONSUMERS.join(',')})
   --tools LIST       tree watchers, comma-separated (${TREE_TOOLS.join(',')})
   --catchup LIST     catch-up consumers, comma-separated (${CATCH_UP_KINDS.join(',')}); none: skip
+  --catchup-mask M   the tree's mask in the catch-up: no-reads (default, ${maskHex(NO_READS_MASK)}), all, or a number
   --dirs N           directories in the tree, root included (default 10000, --quick 1000)
   --files N          files in the tree (default 20000, --quick 2000)
   --baseline FILE    the "before" figures of the targets table (default baseline/before.json; none: no column)
@@ -112,6 +115,7 @@ const { values, positionals } = (() => {
         'capacity-ops': { type: 'string' },
         'capacity-steps': { type: 'string' },
         catchup: { type: 'string' },
+        'catchup-mask': { type: 'string' },
         baseline: { type: 'string' },
         'save-baseline': { type: 'string' },
         quick: { type: 'boolean', default: false },
@@ -294,10 +298,18 @@ if (command === 'tree' || command === 'all') {
   );
   const kinds = list<CatchUpKind>('catchup', values.catchup, CATCH_UP_KINDS);
   if (kinds.length > 0) {
-    catchUp = await runCatchUp({ runs: repeat, tree: counts, kinds, log });
+    const catchUpMask = (() => {
+      try {
+        return parseCatchUpMask(values['catchup-mask']);
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    })();
+    catchUp = await runCatchUp({ runs: repeat, tree: counts, kinds, mask: catchUpMask, log });
     process.stdout.write(
       `\n## Event-loop delay: the tree (${counts.dirs.toLocaleString('en-US')} directories) renamed into a ` +
-        `watched InotifyTree, a 1 ms interval running, medians of ${repeat} run(s)\n\n${renderCatchUp(catchUp)}\n`,
+        `watched InotifyTree (mask ${maskHex(catchUpMask)}), a 1 ms interval running, medians of ${repeat} run(s)` +
+        `\n\n${renderCatchUp(catchUp)}\n`,
     );
   }
 }

@@ -18,6 +18,12 @@ describe('parseFdinfo', () => {
     ]);
   });
 
+  it('reads the wd in hex, as the kernel prints it', () => {
+    expect(
+      parseFdinfo('inotify wd:3e8 ino:2143f3 sdev:fe00000 mask:fff ignored_mask:0 fhandle-bytes:8\n'),
+    ).toEqual([{ wd: 1000, mask: 0xfff }]);
+  });
+
   it('does not read ignored_mask as the mask', () => {
     expect(parseFdinfo('inotify wd:7 ino:1 sdev:1 mask:fff ignored_mask:0\n')).toEqual([
       { wd: 7, mask: 0xfff },

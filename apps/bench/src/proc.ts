@@ -75,11 +75,11 @@ export function inotifyMasks(pid: number): WatchMask[] {
   return watches;
 }
 
-/** The watches listed in the text of one inotify fd's fdinfo. */
+/** The watches listed in the text of one inotify fd's fdinfo (the kernel prints wd and mask in hex). */
 export function parseFdinfo(text: string): WatchMask[] {
   const watches: WatchMask[] = [];
-  for (const m of text.matchAll(/^inotify wd:(\d+) .*?\bmask:([0-9a-f]+)\b/gm)) {
-    watches.push({ wd: Number(m[1]), mask: Number.parseInt(m[2]!, 16) });
+  for (const m of text.matchAll(/^inotify wd:([0-9a-f]+) .*?\bmask:([0-9a-f]+)\b/gm)) {
+    watches.push({ wd: Number.parseInt(m[1]!, 16), mask: Number.parseInt(m[2]!, 16) });
   }
   return watches;
 }

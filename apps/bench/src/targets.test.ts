@@ -22,10 +22,12 @@ const report = (delayP99Ms: number) => ({
   watches: 5,
   expectedWatches: 5,
   peakRssKiB: 60 * 1024,
+  overflows: 0,
 });
 
 const catchUp: CatchUpResult = {
   tree: { dirs: 10_000, files: 20_000 },
+  mask: 0xfce,
   runs: 3,
   rows: [summarizeCatchUp('events', [report(30), report(10), report(15)], null)],
 };

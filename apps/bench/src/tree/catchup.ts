@@ -13,7 +13,7 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { InotifyTree } from '@inotify-ts/inotify';
+import { IN_Q_OVERFLOW, InotifyTree } from '@inotify-ts/inotify';
 import { memory } from '../proc.js';
 
 /** argv[2], as JSON. */
@@ -27,6 +27,8 @@ export interface CatchUpConfig {
   readonly dirs: number;
   /** Files in the prepared tree. */
   readonly files: number;
+  /** The tree's `mask` option. */
+  readonly mask: number;
   /** Give up after this long without catching up, ms. */
   readonly timeoutMs: number;
 }
@@ -47,6 +49,8 @@ export interface CatchUpReport {
   readonly gapP99Ms: number;
   readonly gapMaxMs: number;
   readonly gaps: number;
+  /** IN_Q_OVERFLOW records delivered during the catch-up (the tree rescans after each). */
+  readonly overflows: number;
   /** Synthetic events delivered, and expected. */
   readonly synthetic: number;
   readonly expectedSynthetic: number;
@@ -70,22 +74,26 @@ function percentileOf(sorted: Float64Array, p: number): number {
 }
 
 async function main(config: CatchUpConfig): Promise<CatchUpReport> {
-  const tree = new InotifyTree(config.root);
+  const tree = new InotifyTree(config.root, { mask: config.mask });
   const expectedWatches = 1 + config.dirs;
   const expectedSynthetic = config.dirs - 1 + config.files;
   let synthetic = 0;
+  let overflows = 0;
   const controller = new AbortController();
 
-  // The consumer: counts synthetic events, as cheap as user code gets.
+  // The consumer: counts synthetic events and overflows, as cheap as user code gets.
   const consuming = (async () => {
     if (config.kind === 'events') {
-      for await (const event of tree.events({ signal: controller.signal })) {
+      // IN_Q_OVERFLOW delivered as an event (not thrown): counted, and the tree rescans.
+      for await (const event of tree.events({ signal: controller.signal, terminalEvents: [] })) {
         if (event.synthetic === true) synthetic++;
+        else if ((event.header.mask & IN_Q_OVERFLOW) !== 0) overflows++;
       }
     } else {
       for await (const batch of tree.batches({ signal: controller.signal })) {
         const column = batch.synthetic;
         if (column !== undefined) for (let i = 0; i < batch.count; i++) synthetic += column[i]!;
+        else for (let i = 0; i < batch.count; i++) if ((batch.mask[i]! & IN_Q_OVERFLOW) !== 0) overflows++;
       }
     }
   })().catch((error: unknown) => {
@@ -143,6 +151,7 @@ async function main(config: CatchUpConfig): Promise<CatchUpReport> {
     gapP99Ms: percentileOf(sorted, 99),
     gapMaxMs: sorted.length === 0 ? 0 : sorted[sorted.length - 1]!,
     gaps: sorted.length,
+    overflows,
     synthetic,
     expectedSynthetic,
     watches,
