@@ -10,7 +10,7 @@ import { INGEST_CONSUMERS, type IngestConsumerId, type IngestResult, runIngest }
 import { renderCapacity, renderLatency, renderLight, renderMasks, renderStorm } from './ingest/report.js';
 import { maskHex, maskNames, PEER_MASK, parseMask } from './mask.js';
 import { cacheDir } from './paths.js';
-import { machineBusy } from './proc.js';
+import { loadavg, machineBusy } from './proc.js';
 import { readProfile } from './profile.js';
 import { fmt, renderTable } from './table.js';
 import { loadBaseline, metrics, renderTargets, saveBaseline } from './targets.js';
@@ -27,11 +27,6 @@ import {
 
 /** The baseline shipped with the bench: the figures before the redesign of issues 11 and 12. */
 const DEFAULT_BASELINE = fileURLToPath(new URL('../baseline/before.json', import.meta.url));
-
-/** The first three fields of /proc/loadavg: `0.52 0.31 0.20`. */
-function loadavg(): string {
-  return readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
-}
 
 const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
        pnpm bench profile FILE.cpuprofile... [--top N]
@@ -265,16 +260,21 @@ if (command === 'ingest' || command === 'all') {
     renderMasks(ingest),
   );
   out(
-    `Storm: ${ops.toLocaleString('en-US')} operations as fast as the producer goes, ${runs} round(s), medians${options}`,
+    `Storm: ${ops.toLocaleString('en-US')} operations as fast as the producer goes, ${runs} round(s), medians${options}` +
+      ` (load average at its end: ${ingest.loads.storm})`,
     renderStorm(ingest),
   );
   if (ingest.capacity.length > 0) {
     out(
-      `Capacity: highest paced rate with nothing lost, ${ingest.capacityOps.toLocaleString('en-US')} operations per step`,
+      `Capacity: highest paced rate with nothing lost, ${ingest.capacityOps.toLocaleString('en-US')} operations per step` +
+        ` (load average at its end: ${ingest.loads.capacity})`,
       renderCapacity(ingest),
     );
   }
-  out(`Light rates: CPU per operation, ${repeat} round(s), medians`, renderLight(ingest));
+  out(
+    `Light rates: CPU per operation, ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
+    renderLight(ingest),
+  );
   out(
     `Latency: write to delivery at ${lightRates[0]!.toLocaleString('en-US')} operations/s, ${repeat} round(s), medians`,
     renderLatency(ingest),
@@ -294,7 +294,8 @@ if (command === 'tree' || command === 'all') {
   });
   process.stdout.write(
     `\n## Tree: arming ${counts.dirs.toLocaleString('en-US')} directories and ` +
-      `${counts.files.toLocaleString('en-US')} files, medians of ${repeat} run(s)\n\n${renderTreeTable(tree)}\n`,
+      `${counts.files.toLocaleString('en-US')} files, medians of ${repeat} run(s) (load average at its end: ${loadavg()})` +
+      `\n\n${renderTreeTable(tree)}\n`,
   );
   const kinds = list<CatchUpKind>('catchup', values.catchup, CATCH_UP_KINDS);
   if (kinds.length > 0) {
@@ -309,6 +310,7 @@ if (command === 'tree' || command === 'all') {
     process.stdout.write(
       `\n## Event-loop delay: the tree (${counts.dirs.toLocaleString('en-US')} directories) renamed into a ` +
         `watched InotifyTree (mask ${maskHex(catchUpMask)}), a 1 ms interval running, medians of ${repeat} run(s)` +
+        ` (load average at its end: ${loadavg()})` +
         `\n\n${renderCatchUp(catchUp)}\n`,
     );
   }

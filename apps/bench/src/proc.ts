@@ -109,3 +109,8 @@ export async function machineBusy(ms: number): Promise<number> {
   const b = cpuJiffies();
   return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total);
 }
+
+/** The first three fields of /proc/loadavg (`0.52 0.31 0.20`): other work on a shared machine. */
+export function loadavg(): string {
+  return readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+}

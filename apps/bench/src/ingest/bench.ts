@@ -34,7 +34,7 @@ import {
 } from '../mask.js';
 import { nativeBinary } from '../native.js';
 import { cacheDir } from '../paths.js';
-import { cpuMs, inotifyMasks, memory, type WatchMask } from '../proc.js';
+import { cpuMs, inotifyMasks, loadavg, memory, type WatchMask } from '../proc.js';
 import { median, medianOrNull, percentile } from '../stats.js';
 import type { ConsumerConfig, ConsumerSummary, NodeConsumerKind, OrderSample } from './protocol.js';
 import { STOP_NAME, STORM_NAMES } from './protocol.js';
@@ -238,6 +238,8 @@ export interface IngestResult {
   readonly light: readonly LightRate[];
   readonly capacityOps: number;
   readonly capacity: readonly CapacityRow[];
+  /** /proc/loadavg at the end of each section. */
+  readonly loads: { readonly storm: string; readonly light: string; readonly capacity: string };
 }
 
 interface Mode {
@@ -567,12 +569,14 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const bare: number[] = [];
   for (let r = 0; r < Math.max(1, Math.min(runs, 3)); r++) bare.push(await bareNodeRssKiB());
   const storm = await rounds({ ops: options.ops, rate: 0, latency: false }, runs, 'storm');
+  const stormLoad = loadavg();
   const light: LightRate[] = [];
   for (const rate of options.lightRates) {
     const ops = Math.max(1, Math.round(rate * options.lightSeconds));
     const rows = await rounds({ ops, rate, latency: true }, options.lightRuns, `${rate} ops/s`);
     light.push({ rate, ops, rows });
   }
+  const lightLoad = loadavg();
   const capacity: CapacityRow[] = [];
   if (options.capacityOps > 0) {
     for (const id of options.consumers) {
@@ -625,5 +629,6 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     light,
     capacityOps: options.capacityOps,
     capacity,
+    loads: { storm: stormLoad, light: lightLoad, capacity: loadavg() },
   };
 }

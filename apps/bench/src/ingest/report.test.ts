@@ -125,6 +125,7 @@ function result(): IngestResult {
       { rate: 20000, ops: 1000, rows: rows({ c: 10, events: 30, 'fs.watch': 20 }) },
     ],
     capacityOps: 1000,
+    loads: { storm: '0.1 0.1 0.1', light: '0.1 0.1 0.1', capacity: '0.1 0.1 0.1' },
     capacity: [
       { id: 'c', label: 'C floor', skipped: null, capacity: 100_000, bound: 'consumer', steps: [] },
       { id: 'events', label: 'events()', skipped: null, capacity: 70_000, bound: 'consumer', steps: [] },
