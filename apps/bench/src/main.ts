@@ -318,7 +318,7 @@ if (command === 'tree' || command === 'all') {
 
 const figures = metrics(ingest, tree, catchUp, before);
 process.stdout.write(
-  `\n## Targets${before === undefined ? '' : `: before = ${before.taken}, ${before.machine}, load ${before.load}`}\n\n` +
+  `\n## Targets${before === undefined ? '' : `: before = ${before.code ?? 'baseline'}, ${before.taken}, ${before.machine}, ${before.load}`}\n\n` +
     `${renderTargets(figures, before)}\n`,
 );
 

@@ -32,6 +32,8 @@ export interface Baseline {
   readonly machine: string;
   readonly load: string;
   readonly command: string;
+  /** Which code the figures measured (written by hand: a commit, a description). */
+  readonly code?: string;
   /** Each figure, with when it was taken and the load then (a baseline may merge several runs). */
   readonly metrics: Readonly<Record<string, SavedFigure>>;
 }

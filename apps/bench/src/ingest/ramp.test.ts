@@ -49,6 +49,30 @@ describe('ramp', () => {
     expect(result.capacity).toBe(40_000);
   });
 
+  it('lowers the ceiling only to the rate the producer reached when a step lost events', async () => {
+    // Asked 50,000, the producer reaches 30,000, and the consumer loses events at it.
+    const trial = async (rate: number) =>
+      rate === 0 ? { achieved: 100_000, ok: false } : { achieved: Math.min(rate, 30_000), ok: rate < 25_000 };
+    const result = await ramp(trial, 2);
+    expect(result.steps.map((s) => s.rate)).toEqual([0, 50_000, 15_000]);
+    expect(result.capacity).toBe(15_000);
+  });
+
+  it('ends when a loss falls at or below the floor, as noise makes it do', async () => {
+    const answers = [
+      { achieved: 100_000, ok: false },
+      { achieved: 50_000, ok: true },
+      { achieved: 40_000, ok: false },
+    ];
+    const asked: number[] = [];
+    const result = await ramp(async (rate) => {
+      asked.push(rate);
+      return answers[asked.length - 1]!;
+    }, 6);
+    expect(asked).toEqual([0, 50_000, 75_000]);
+    expect(result.capacity).toBe(50_000);
+  });
+
   it('ends early once the interval cannot be halved any more', async () => {
     const { trial, asked } = consumer(1, 3);
     await ramp(trial, 10);

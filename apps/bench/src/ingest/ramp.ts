@@ -27,8 +27,9 @@ export interface RampResult {
 /**
  * Runs the ramp. The first step is unpaced: the producer's top speed, `top`. When the consumer
  * keeps up, the answer is `top` (bound by the producer). Otherwise `steps` bisection steps search
- * (0, top): a step at rate r that keeps up raises the floor to r (or to the rate reached, when the
- * producer fell short of r), one that loses events lowers the ceiling to r.
+ * (0, top): a step at rate r that keeps up raises the floor to r, one that loses events lowers the
+ * ceiling to r (each at the rate the producer reached, when it fell short of r). The search ends
+ * when the interval cannot be halved any more.
  */
 export async function ramp(
   trial: (rate: number) => Promise<{ readonly achieved: number; readonly ok: boolean }>,
@@ -45,8 +46,11 @@ export async function ramp(
     if (rate <= lo || rate >= hi) break;
     const step = await trial(rate);
     log.push({ rate, ...step });
+    // The producer may fall short of the rate asked (it shares the CPUs): a step counts at the
+    // rate it reached, for a loss as for a success; a loss at or below the floor (noise) leaves
+    // the floor where it is.
     if (step.ok) lo = Math.max(lo, Math.min(rate, step.achieved));
-    else hi = rate;
+    else hi = Math.max(lo, Math.min(rate, step.achieved));
   }
   return { capacity: lo === 0 ? null : lo, bound: 'consumer', steps: log };
 }
