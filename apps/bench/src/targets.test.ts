@@ -87,7 +87,15 @@ describe('metrics', () => {
       machine: 'm',
       load: 'l',
       command: 'c',
-      metrics: { 'tree.arm.rssOverBareNode': { value: 14, text: '14.0 MiB', taken: 't', load: 'l' } },
+      metrics: {
+        'tree.arm.rssOverBareNode': {
+          value: 14,
+          text: '14.0 MiB',
+          scale: '10,000 dirs, 20,000 files',
+          taken: 't',
+          load: 'l',
+        },
+      },
     };
     expect(
       metrics(undefined, tree, undefined, before).find((m) => m.id === 'tree.arm.rssOverBareNode'),
@@ -109,13 +117,30 @@ describe('renderTargets', () => {
       machine: 'm',
       load: 'l',
       command: 'c',
-      metrics: { 'loopDelay.events.p99': { value: 400, text: '400.0 ms', taken: 't', load: 'l' } },
+      metrics: {
+        'loopDelay.events.p99': {
+          value: 400,
+          text: '400.0 ms',
+          scale: '10,000 dirs, 20,000 files, mask 0xfce',
+          taken: 't',
+          load: 'l',
+        },
+        'tree.arm.vsInotifywait': {
+          value: 0.9,
+          text: '0.90x',
+          scale: '1,000 dirs, 2,000 files',
+          taken: 't',
+          load: 'l',
+        },
+      },
     };
     const lines = renderTargets(list, before).split('\n');
     expect(lines.find((l) => l.includes('event-loop delay p99'))).toMatch(
-      /\| <= 20 ms\s+\| 400\.0 ms \| 15\.0 ms\s+\| yes \|$/,
+      /\| <= 20 ms\s+\| 400\.0 ms\s+\| 15\.0 ms\s+\| yes \|$/,
     );
-    expect(lines.find((l) => l.includes('vs inotifywait'))).toMatch(/\| n\/a\s+\| 0\.50x\s+\| yes \|$/);
+    expect(lines.find((l) => l.includes('vs inotifywait'))).toMatch(
+      /\| n\/a \(before: 1,000 dirs, 2,000 files\)\s+\| 0\.50x\s+\| yes \|$/,
+    );
   });
 });
 
@@ -131,6 +156,7 @@ describe('saveBaseline', () => {
       expect(saved.metrics['tree.arm.vsInotifywait']).toEqual({
         value: 0.5,
         text: '0.50x',
+        scale: '10,000 dirs, 20,000 files',
         taken: '2026-01-01 00:00',
         load: '0.1',
       });

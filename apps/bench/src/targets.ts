@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { IngestResult, IngestRow } from './ingest/bench.js';
+import { maskHex } from './mask.js';
 import { fmt, renderTable } from './table.js';
 import type { TreeResult } from './tree/bench.js';
 import type { CatchUpResult } from './tree/loop-delay.js';
@@ -23,6 +24,11 @@ export interface Metric {
   readonly text: string;
   /** Whether the goal is met (null: not measured, or no goal to check). */
   readonly met: boolean | null;
+  /**
+   * The size and mask the figure was measured at (`200,000 ops, mask 0xfc6`): a baseline figure
+   * is compared only at the same scale (a --quick run is not compared with a full one).
+   */
+  readonly scale: string;
 }
 
 /** A saved set of figures: what `--save-baseline` writes and `--baseline` reads. */
@@ -42,6 +48,7 @@ export interface Baseline {
 export interface SavedFigure {
   readonly value: number | null;
   readonly text: string;
+  readonly scale: string;
   readonly taken: string;
   readonly load: string;
 }
@@ -61,7 +68,7 @@ function metric(
   text: string,
   ok: ((v: number) => boolean) | null,
 ): Metric {
-  return { id, label, goal, value, text, met: value === null || ok === null ? null : ok(value) };
+  return { id, label, goal, value, text, met: value === null || ok === null ? null : ok(value), scale: '' };
 }
 
 function row(rows: readonly IngestRow[] | undefined, id: string): IngestRow | undefined {
@@ -86,7 +93,15 @@ export function metrics(
   before: Baseline | undefined,
 ): Metric[] {
   const out: Metric[] = [];
+  let from = 0;
+  /** Sets the scale of the metrics pushed since the last call. */
+  const scaled = (scale: string) => {
+    for (let i = from; i < out.length; i++) out[i] = { ...out[i]!, scale };
+    from = out.length;
+  };
   if (ingest !== undefined) {
+    const mask = `mask ${maskHex(ingest.mask)}`;
+    const stormScale = `${ingest.ops.toLocaleString('en-US')} ops, ${mask}`;
     for (const [id, name] of OURS) {
       const r = row(ingest.storm, id);
       const share = r?.cleanRuns == null ? null : r.cleanRuns / r.runs.length;
@@ -101,6 +116,7 @@ export function metrics(
         ),
       );
     }
+    scaled(stormScale);
     const capRow = (id: string) => ingest.capacity.find((c) => c.id === id && c.skipped === null);
     for (const [id, name, goal] of [
       ['batches', 'batches()', 0.8],
@@ -124,6 +140,7 @@ export function metrics(
       );
       out.push(m);
     }
+    scaled(`${ingest.capacityOps.toLocaleString('en-US')} ops per step, ${mask}`);
     for (const lr of ingest.light) {
       const c = row(lr.rows, 'c')?.cpuMsPer1kOps;
       const fs = row(lr.rows, 'fs.watch')?.cpuMsPer1kOps;
@@ -168,6 +185,7 @@ export function metrics(
         ),
       );
     }
+    scaled(mask);
     for (const [id, name] of OURS.slice(0, 2)) {
       const peak = row(ingest.storm, id)?.peakRssMiB ?? null;
       const over = peak === null ? null : peak - ingest.bareNodeRssMiB;
@@ -183,6 +201,7 @@ export function metrics(
       );
     }
   }
+  if (ingest !== undefined) scaled(`${ingest.ops.toLocaleString('en-US')} ops, mask ${maskHex(ingest.mask)}`);
   if (catchUp !== undefined) {
     for (const r of catchUp.rows) {
       const p99 = r.skipped === null ? r.delayP99Ms : null;
@@ -220,7 +239,14 @@ export function metrics(
       );
     }
   }
+  if (catchUp !== undefined) {
+    const { dirs, files } = catchUp.tree;
+    scaled(
+      `${dirs.toLocaleString('en-US')} dirs, ${files.toLocaleString('en-US')} files, mask ${maskHex(catchUp.mask)}`,
+    );
+  }
   if (tree !== undefined) {
+    const treeScale = `${tree.tree.dirs.toLocaleString('en-US')} dirs, ${tree.tree.files.toLocaleString('en-US')} files`;
     const ours = tree.rows.find((r) => r.id === 'inotify-ts' && r.skipped === null);
     const iw = tree.rows.find((r) => r.id === 'inotifywait' && r.skipped === null);
     const v = ratio(ours?.armMs, iw?.armMs);
@@ -236,7 +262,8 @@ export function metrics(
       ),
     );
     const rss = ours?.peakRssMiB == null ? null : ours.peakRssMiB - tree.bareNodeRssMiB;
-    const was = before?.metrics['tree.arm.rssOverBareNode']?.value ?? null;
+    const saved = before?.metrics['tree.arm.rssOverBareNode'];
+    const was = saved?.scale === treeScale ? saved.value : null;
     out.push(
       metric(
         'tree.arm.rssOverBareNode',
@@ -247,8 +274,17 @@ export function metrics(
         was === null ? null : (r) => r <= was + 0.5,
       ),
     );
+    scaled(treeScale);
   }
   return out;
+}
+
+/** The baseline's figure for `m`: its text, or why there is none to compare with. */
+function beforeCell(m: Metric, before: Baseline | undefined): string {
+  if (before === undefined) return '';
+  const saved = before.metrics[m.id];
+  if (saved === undefined) return 'n/a';
+  return saved.scale === m.scale ? saved.text : `n/a (before: ${saved.scale})`;
 }
 
 /** The targets table: goal, the baseline's figure, this run's, and whether the goal is met. */
@@ -256,7 +292,7 @@ export function renderTargets(list: readonly Metric[], before: Baseline | undefi
   const rows = list.map((m) => [
     m.label,
     m.goal,
-    before?.metrics[m.id]?.text ?? (before === undefined ? '' : 'n/a'),
+    beforeCell(m, before),
     m.text,
     m.met === null ? '' : m.met ? 'yes' : 'NO',
   ]);
@@ -271,7 +307,10 @@ export function toBaseline(list: readonly Metric[], about: Omit<Baseline, 'metri
   return {
     ...about,
     metrics: Object.fromEntries(
-      list.map((m) => [m.id, { value: m.value, text: m.text, taken: about.taken, load: about.load }]),
+      list.map((m) => [
+        m.id,
+        { value: m.value, text: m.text, scale: m.scale, taken: about.taken, load: about.load },
+      ]),
     ),
   };
 }
