@@ -1,13 +1,14 @@
 /*
  * consumer: the native floor of the ingest benchmark.
  *
- *   consumer DIR EXPECTED [LATENCY]
+ *   consumer DIR MASK EXPECTED [LATENCY]
  *
  * The least a program can do to receive every event: one inotify instance
- * (IN_NONBLOCK | IN_CLOEXEC), one watch on DIR with IN_ALL_EVENTS, poll(2) for
- * POLLIN, read(2) into a 64 KiB buffer until EAGAIN, walk the buffer. Per event it
- * does what the inotify-ts consumers do: counts it and checks it against the
- * producer's order (IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE for f00, then f01, ...).
+ * (IN_NONBLOCK | IN_CLOEXEC), one watch on DIR with MASK (a number, such as 0xfc6),
+ * poll(2) for POLLIN, read(2) into a 64 KiB buffer until EAGAIN, walk the buffer. Per
+ * event it does what the inotify-ts consumers do: counts it and checks it against the
+ * producer's order (of IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE, those in MASK, for f00,
+ * then f01, ...).
  *
  * Protocol with the bench (stdout, one line each): "ready" once the watch is armed;
  * "done" once EXPECTED events have been seen; then, when the directory "stop" is
@@ -46,13 +47,25 @@ static void die(const char *what, const char *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3 || argc > 4) {
-    fprintf(stderr, "usage: consumer DIR EXPECTED [LATENCY]\n");
+  if (argc < 4 || argc > 5) {
+    fprintf(stderr, "usage: consumer DIR MASK EXPECTED [LATENCY]\n");
     return 2;
   }
   const char *dir = argv[1];
-  const long expected = strtol(argv[2], NULL, 10);
-  const long latency_max = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
+  const uint32_t mask = (uint32_t)strtoul(argv[2], NULL, 0);
+  const long expected = strtol(argv[3], NULL, 10);
+  const long latency_max = argc == 5 ? strtol(argv[4], NULL, 10) : 0;
+
+  /* The events one producer operation queues under MASK, in the kernel's order. */
+  static const uint32_t op[3] = {IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE};
+  uint32_t order[3];
+  long per_op = 0;
+  for (int i = 0; i < 3; i++)
+    if (mask & op[i]) order[per_op++] = op[i];
+  if (per_op == 0) {
+    fprintf(stderr, "consumer: MASK %s has none of IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE\n", argv[2]);
+    return 2;
+  }
 
   int64_t *delivered = NULL;
   if (latency_max > 0) {
@@ -62,11 +75,10 @@ int main(int argc, char **argv) {
 
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) die("inotify_init1", "IN_NONBLOCK|IN_CLOEXEC");
-  if (inotify_add_watch(fd, dir, IN_ALL_EVENTS) < 0) die("inotify_add_watch", dir);
+  if (inotify_add_watch(fd, dir, mask) < 0) die("inotify_add_watch", dir);
 
   char names[100][4];
   for (int i = 0; i < 100; i++) snprintf(names[i], sizeof names[i], "f%02d", i);
-  static const uint32_t order[3] = {IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE};
 
   printf("ready\n");
   fflush(stdout);
@@ -108,8 +120,8 @@ int main(int argc, char **argv) {
           continue;
         }
         const long k = events++;
-        const char *want = names[(k / 3) % 100];
-        if (ev->mask != order[k % 3] || ev->len == 0 || strcmp(ev->name, want) != 0) {
+        const char *want = names[(k / per_op) % 100];
+        if (ev->mask != order[k % per_op] || ev->len == 0 || strcmp(ev->name, want) != 0) {
           if (first_order_error < 0) first_order_error = k;
           order_errors++;
         }

@@ -4,33 +4,57 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { INGEST_CONSUMERS, type IngestConsumerId, type IngestResult, runIngest } from './ingest/bench.js';
-import { renderLatency, renderStorm } from './ingest/report.js';
+import { renderCapacity, renderLatency, renderLight, renderMasks, renderStorm } from './ingest/report.js';
+import { maskHex, maskNames, PEER_MASK, parseMask } from './mask.js';
 import { cacheDir } from './paths.js';
-import { machineBusy } from './proc.js';
+import { loadavg, machineBusy } from './proc.js';
 import { readProfile } from './profile.js';
 import { fmt, renderTable } from './table.js';
+import { loadBaseline, metrics, renderTargets, saveBaseline } from './targets.js';
 import { renderTreeTable, runTree, TREE_TOOLS, type TreeResult, type TreeToolId } from './tree/bench.js';
+import {
+  CATCH_UP_KINDS,
+  type CatchUpKind,
+  type CatchUpResult,
+  NO_READS_MASK,
+  parseCatchUpMask,
+  renderCatchUp,
+  runCatchUp,
+} from './tree/loop-delay.js';
+
+/** The baseline shipped with the bench: the figures before the redesign of issues 11 and 12. */
+const DEFAULT_BASELINE = fileURLToPath(new URL('../baseline/before.json', import.meta.url));
 
 const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
        pnpm bench profile FILE.cpuprofile... [--top N]
 
-  ingest             event storm: every consumer on the same storm (issue 7)
-  tree               arming a recursive watch on a large tree (issue 5)
+  ingest             storm, light rates and latency, capacity ramp (issues 7, 12)
+  tree               arming a large tree, and the event-loop delay while one moves in (issues 5, 11)
   all                both (default)
   profile            self time per function of CPU profiles written with --profile
 
-  --runs N           measured runs per consumer/watcher, medians reported (default 5, --quick 1)
-  --quick            a smoke run: 1 run, smaller storm and tree
-  --json FILE        also write every run's figures to FILE
+  --runs N           storm rounds (default 10, --quick 1)
+  --repeat N         rounds of the light rates, tree arming and catch-up (default 3, --quick 1)
+  --quick            a smoke run: 1 round, smaller storm, shorter runs, 1,000-directory tree
+  --mask M           watch mask of the C floor, inotify-ts and inotifywait: peers (default: the
+                     peers' own, ${maskHex(PEER_MASK)}), all (IN_ALL_EVENTS) or a number
   --ops N            producer operations in the storm (default 200000, --quick 30000)
-  --latency-ops N    operations in the paced latency run (default 2000, --quick 500)
-  --rate N           operations per second in the latency run (default 1000)
+  --light-rates LIST paced rates in operations/s, latency at the first (default 1000,20000)
+  --light-seconds S  length of each light-rate run (default 3, --quick 1)
+  --capacity-ops N   operations per capacity step, 0 for no ramp (default 200000, --quick 30000)
+  --capacity-steps N bisection steps after the unpaced one (default 6, --quick 3)
   --consumers LIST   ingest consumers, comma-separated (${INGEST_CONSUMERS.join(',')})
   --tools LIST       tree watchers, comma-separated (${TREE_TOOLS.join(',')})
+  --catchup LIST     catch-up consumers, comma-separated (${CATCH_UP_KINDS.join(',')}); none: skip
+  --catchup-mask M   the tree's mask in the catch-up: no-reads (default, ${maskHex(NO_READS_MASK)}), all, or a number
   --dirs N           directories in the tree, root included (default 10000, --quick 1000)
   --files N          files in the tree (default 20000, --quick 2000)
+  --baseline FILE    the "before" figures of the targets table (default baseline/before.json; none: no column)
+  --save-baseline FILE  write this run's target figures to FILE (merged into it when it exists)
+  --json FILE        also write every run's figures to FILE
   --inotify-options JSON  options for new Inotify() in the inotify-ts ingest consumers,
                      e.g. '{"readBufferBytes":65536}', to measure one lever at a time
   --profile DIR      run the Node ingest consumers with --cpu-prof, profiles into DIR
@@ -42,16 +66,25 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
+function positiveInt(name: string, value: string | undefined, fallback: number, least = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    fail(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < least)
+    fail(`--${name} must be an integer of at least ${least}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function positiveNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0))
+    fail(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
   return n;
 }
 
 function list<T extends string>(name: string, value: string | undefined, all: readonly T[]): readonly T[] {
   if (value === undefined) return all;
+  if (value === 'none') return [];
   const items = value.split(',').filter((s) => s !== '');
   for (const item of items) {
     if (!(all as readonly string[]).includes(item))
@@ -70,11 +103,19 @@ const { values, positionals } = (() => {
       allowPositionals: true,
       options: {
         runs: { type: 'string' },
+        repeat: { type: 'string' },
+        mask: { type: 'string' },
+        'light-rates': { type: 'string' },
+        'light-seconds': { type: 'string' },
+        'capacity-ops': { type: 'string' },
+        'capacity-steps': { type: 'string' },
+        catchup: { type: 'string' },
+        'catchup-mask': { type: 'string' },
+        baseline: { type: 'string' },
+        'save-baseline': { type: 'string' },
         quick: { type: 'boolean', default: false },
         json: { type: 'string' },
         ops: { type: 'string' },
-        'latency-ops': { type: 'string' },
-        rate: { type: 'string' },
         consumers: { type: 'string' },
         tools: { type: 'string' },
         dirs: { type: 'string' },
@@ -117,7 +158,25 @@ if (command !== 'ingest' && command !== 'tree' && command !== 'all')
   fail(`unknown command ${JSON.stringify(command)}`);
 
 const quick = values.quick;
-const runs = positiveInt('runs', values.runs, quick ? 1 : 5);
+const runs = positiveInt('runs', values.runs, quick ? 1 : 10);
+const repeat = positiveInt('repeat', values.repeat, quick ? 1 : 3);
+const mask = (() => {
+  try {
+    return parseMask(values.mask);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+const before = (() => {
+  const file = values.baseline ?? DEFAULT_BASELINE;
+  if (file === 'none') return undefined;
+  try {
+    return loadBaseline(file);
+  } catch (error) {
+    if (values.baseline === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return fail(`--baseline: ${(error as Error).message}`);
+  }
+})();
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function maxQueuedEvents(): string {
@@ -153,6 +212,9 @@ const machine = {
   busyBefore: await machineBusy(1000),
   /** The same during the second after it finished. */
   busyAfter: null as number | null,
+  /** /proc/loadavg at the start and at the end (other helpers' tests run on this machine). */
+  loadBefore: loadavg(),
+  loadAfter: '',
 };
 if (machine.busyBefore > 0.1) {
   log(
@@ -163,36 +225,59 @@ if (machine.busyBefore > 0.1) {
 process.stdout.write(
   `machine: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, Linux ${machine.kernel}, ` +
     `max_queued_events ${machine.maxQueuedEvents}, CPUs busy with other work before the start ` +
-    `${(machine.busyBefore * 100).toFixed(0)}%, ` +
+    `${(machine.busyBefore * 100).toFixed(0)}%, load average ${machine.loadBefore}, ` +
     `work dir ${machine.cacheDir}\n`,
 );
 
 let ingest: IngestResult | undefined;
 let tree: TreeResult | undefined;
+let catchUp: CatchUpResult | undefined;
 
 if (command === 'ingest' || command === 'all') {
   const ops = positiveInt('ops', values.ops, quick ? 30_000 : 200_000);
-  const latencyOps = positiveInt('latency-ops', values['latency-ops'], quick ? 500 : 2_000);
-  const latencyRate = positiveInt('rate', values.rate, 1_000);
+  const lightRates = (values['light-rates'] ?? '1000,20000')
+    .split(',')
+    .map((r) => positiveInt('light-rates', r, 0));
   ingest = await runIngest({
     runs,
+    lightRuns: repeat,
     ops,
-    latencyOps,
-    latencyRate,
+    mask,
+    lightRates,
+    lightSeconds: positiveNumber('light-seconds', values['light-seconds'], quick ? 1 : 3),
+    capacityOps: positiveInt('capacity-ops', values['capacity-ops'], quick ? 30_000 : 200_000, 0),
+    capacitySteps: positiveInt('capacity-steps', values['capacity-steps'], quick ? 3 : 6, 0),
     consumers: list<IngestConsumerId>('consumers', values.consumers, INGEST_CONSUMERS),
     inotifyOptions: inotifyOptions(values['inotify-options']),
     profileDir: values.profile,
     log,
   });
-  process.stdout.write(
-    `\n## Ingest: storm of ${ops.toLocaleString('en-US')} operations ` +
-      `(${ingest.expectedEvents.toLocaleString('en-US')} events), medians of ${runs} run(s)` +
-      `${values['inotify-options'] === undefined ? '' : `, new Inotify(${values['inotify-options']})`}` +
-      `\n\n${renderStorm(ingest)}\n`,
+  const options =
+    values['inotify-options'] === undefined ? '' : `, new Inotify(${values['inotify-options']})`;
+  const out = (title: string, body: string) => process.stdout.write(`\n## ${title}\n\n${body}\n`);
+  out(
+    `Kernel masks: what each consumer asked for (/proc/<pid>/fdinfo), bench mask ${maskHex(mask)} (${maskNames(mask)})`,
+    renderMasks(ingest),
   );
-  process.stdout.write(
-    `\n## Latency: write to delivery at ${latencyRate.toLocaleString('en-US')} operations/s ` +
-      `(${latencyOps.toLocaleString('en-US')} operations), medians of ${runs} run(s)\n\n${renderLatency(ingest)}\n`,
+  out(
+    `Storm: ${ops.toLocaleString('en-US')} operations as fast as the producer goes, ${runs} round(s), medians${options}` +
+      ` (load average at its end: ${ingest.loads.storm})`,
+    renderStorm(ingest),
+  );
+  if (ingest.capacity.length > 0) {
+    out(
+      `Capacity: highest paced rate with nothing lost, ${ingest.capacityOps.toLocaleString('en-US')} operations per step` +
+        ` (load average at its end: ${ingest.loads.capacity})`,
+      renderCapacity(ingest),
+    );
+  }
+  out(
+    `Light rates: CPU per operation, ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
+    renderLight(ingest),
+  );
+  out(
+    `Latency: write to delivery at ${lightRates[0]!.toLocaleString('en-US')} operations/s, ${repeat} round(s), medians`,
+    renderLatency(ingest),
   );
 }
 
@@ -202,21 +287,62 @@ if (command === 'tree' || command === 'all') {
     files: positiveInt('files', values.files, quick ? 2_000 : 20_000),
   };
   tree = await runTree({
-    runs,
+    runs: repeat,
     tree: counts,
     tools: list<TreeToolId>('tools', values.tools, TREE_TOOLS),
     log,
   });
   process.stdout.write(
     `\n## Tree: arming ${counts.dirs.toLocaleString('en-US')} directories and ` +
-      `${counts.files.toLocaleString('en-US')} files, medians of ${runs} run(s)\n\n${renderTreeTable(tree)}\n`,
+      `${counts.files.toLocaleString('en-US')} files, medians of ${repeat} run(s) (load average at its end: ${loadavg()})` +
+      `\n\n${renderTreeTable(tree)}\n`,
   );
+  const kinds = list<CatchUpKind>('catchup', values.catchup, CATCH_UP_KINDS);
+  if (kinds.length > 0) {
+    const catchUpMask = (() => {
+      try {
+        return parseCatchUpMask(values['catchup-mask']);
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    })();
+    catchUp = await runCatchUp({ runs: repeat, tree: counts, kinds, mask: catchUpMask, log });
+    process.stdout.write(
+      `\n## Event-loop delay: the tree (${counts.dirs.toLocaleString('en-US')} directories) renamed into a ` +
+        `watched InotifyTree (mask ${maskHex(catchUpMask)}), a 1 ms interval running, medians of ${repeat} run(s)` +
+        ` (load average at its end: ${loadavg()})` +
+        `\n\n${renderCatchUp(catchUp)}\n`,
+    );
+  }
 }
 
-machine.busyAfter = await machineBusy(1000);
-process.stdout.write(`\nCPUs busy with other work after the end: ${(machine.busyAfter * 100).toFixed(0)}%\n`);
+const figures = metrics(ingest, tree, catchUp, before);
+process.stdout.write(
+  `\n## Targets${before === undefined ? '' : `: before = ${before.code ?? 'baseline'}, ${before.taken}, ${before.machine}, ${before.load}`}\n\n` +
+    `${renderTargets(figures, before)}\n`,
+);
 
+machine.busyAfter = await machineBusy(1000);
+machine.loadAfter = loadavg();
+process.stdout.write(
+  `\nCPUs busy with other work after the end: ${(machine.busyAfter * 100).toFixed(0)}%, ` +
+    `load average ${machine.loadAfter}\n`,
+);
+
+if (values['save-baseline'] !== undefined) {
+  const file = values['save-baseline'];
+  saveBaseline(file, figures, {
+    taken: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    machine: `${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, Linux ${machine.kernel}`,
+    load: `${machine.loadBefore} at the start, ${machine.loadAfter} at the end`,
+    command: `pnpm bench ${process.argv.slice(2).join(' ')}`,
+  });
+  log(`wrote the target figures to ${file}`);
+}
 if (values.json !== undefined) {
-  writeFileSync(values.json, `${JSON.stringify({ machine, runs, ingest, tree }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ machine, runs, repeat, ingest, tree, catchUp }, null, 2)}\n`,
+  );
   log(`wrote ${values.json}`);
 }

@@ -2,38 +2,32 @@
  * What the bench reads about a child process from /proc, the same way for every
  * consumer whatever it is written in: CPU time, memory, inotify watches.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-let ticksPerSecond: number | undefined;
-
-/** sysconf(_SC_CLK_TCK): the unit of utime/stime in /proc/<pid>/stat (100 nearly everywhere). */
-function clockTicks(): number {
-  if (ticksPerSecond === undefined) {
-    const out = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
-    const n = Number(out);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`getconf CLK_TCK printed ${JSON.stringify(out)}`);
-    ticksPerSecond = n;
-  }
-  return ticksPerSecond;
-}
-
 /**
- * User + system CPU time of the whole process `pid` (all its threads, live and
- * exited) in milliseconds, from fields 14 and 15 of /proc/<pid>/stat. The kernel
- * keeps it in clock ticks, so the resolution is 1000 / CLK_TCK ms (10 ms).
+ * User + system CPU time of the process `pid` in milliseconds, with nanosecond resolution: the
+ * sum over its threads of the first field of /proc/<pid>/task/<tid>/schedstat (time spent on a
+ * CPU, in ns). /proc/<pid>/stat counts in 10 ms ticks, too coarse for a light rate's few
+ * milliseconds. A thread that exits between two samples takes its time with it; the consumers'
+ * threads (libuv's pool, V8's workers, a watcher's own thread) live as long as the process.
  */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  // Field 2 (comm) is in parentheses and may hold spaces: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
-    throw new Error(`could not parse utime/stime from /proc/${pid}/stat: ${stat.slice(0, 200)}`);
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // the thread exited meanwhile
+      throw error;
+    }
+    const runNs = Number(text.split(' ', 1)[0]);
+    if (!Number.isFinite(runNs)) {
+      throw new Error(`could not parse /proc/${pid}/task/${tid}/schedstat: ${JSON.stringify(text)}`);
+    }
+    ns += runNs;
   }
-  return ((utime + stime) * 1000) / clockTicks();
+  return ns / 1e6;
 }
 
 /** Resident memory of a process in KiB, from /proc/<pid>/status. */
@@ -55,13 +49,19 @@ export function memory(pid: number): Memory {
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
 }
 
+/** One inotify watch of a process, from /proc/<pid>/fdinfo: its wd and the mask it asked for. */
+export interface WatchMask {
+  readonly wd: number;
+  /** The mask the kernel holds for the watch (event bits and IN_EXCL_UNLINK; not IN_ONLYDIR). */
+  readonly mask: number;
+}
+
 /**
- * Number of inotify watches `pid` holds, over all its inotify instances: for each
- * fd whose link is `anon_inode:inotify`, the lines of /proc/<pid>/fdinfo/<fd> that
- * start with `inotify wd:` (one per watch).
+ * The watches `pid` holds, over all its inotify instances: for each fd whose link is
+ * `anon_inode:inotify`, the `inotify wd:<n> … mask:<hex>` lines of /proc/<pid>/fdinfo/<fd>.
  */
-export function inotifyWatches(pid: number): number {
-  let watches = 0;
+export function inotifyMasks(pid: number): WatchMask[] {
+  const watches: WatchMask[] = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     let target: string;
     try {
@@ -70,12 +70,23 @@ export function inotifyWatches(pid: number): number {
       continue; // closed between readdir and readlink
     }
     if (target !== 'anon_inode:inotify') continue;
-    const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1');
-    for (let at = info.indexOf('inotify wd:'); at !== -1; at = info.indexOf('inotify wd:', at + 1)) {
-      if (at === 0 || info[at - 1] === '\n') watches++;
-    }
+    watches.push(...parseFdinfo(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1')));
   }
   return watches;
+}
+
+/** The watches listed in the text of one inotify fd's fdinfo (the kernel prints wd and mask in hex). */
+export function parseFdinfo(text: string): WatchMask[] {
+  const watches: WatchMask[] = [];
+  for (const m of text.matchAll(/^inotify wd:([0-9a-f]+) .*?\bmask:([0-9a-f]+)\b/gm)) {
+    watches.push({ wd: Number.parseInt(m[1]!, 16), mask: Number.parseInt(m[2]!, 16) });
+  }
+  return watches;
+}
+
+/** Number of inotify watches `pid` holds, over all its inotify instances. */
+export function inotifyWatches(pid: number): number {
+  return inotifyMasks(pid).length;
 }
 
 /** Busy and total jiffies of all CPUs together, from the `cpu` line of /proc/stat. */
@@ -97,4 +108,9 @@ export async function machineBusy(ms: number): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   const b = cpuJiffies();
   return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total);
+}
+
+/** The first three fields of /proc/loadavg (`0.52 0.31 0.20`): other work on a shared machine. */
+export function loadavg(): string {
+  return readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
 }

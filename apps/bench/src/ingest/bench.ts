@@ -1,39 +1,54 @@
 /**
- * The ingest benchmark (issue 7): one producer storm per consumer process, the
- * consumer's CPU and memory read from /proc, the same way for every consumer.
+ * The ingest benchmark (issues 7 and 12): one producer process per run, one consumer process,
+ * the consumer's CPU and memory read from /proc, the same way for every consumer. Every consumer
+ * watches with the same kernel mask (see mask.ts); what each one really asked the kernel for is
+ * read from /proc/<pid>/fdinfo and reported.
  *
  * One measured run of one consumer:
  * 1. a fresh storm directory with the 100 files f00..f99 already there;
- * 2. the consumer is started and says `ready` once its watch is armed; its CPU time
- *    is read then;
- * 3. the producer runs (full speed, or paced for latency);
- * 4. the run ends when the consumer says `done` (all expected events seen) or, for
- *    consumers that deliver fewer events, when its CPU time has not moved for
- *    {@link IDLE_MS}; CPU time and peak RSS are read then, so neither start-up nor
- *    the wait for the stop signal is in the figures;
+ * 2. the consumer is started and says `ready` once its watch is armed; its watch masks and, after
+ *    {@link SETTLE_AFTER_READY_MS}, its CPU time are read then;
+ * 3. the producer runs (full speed, or paced);
+ * 4. the run ends when the consumer says `done` (all expected events seen) or, for consumers
+ *    that deliver fewer events, when its CPU time has not grown by {@link IDLE_CPU_MS} in
+ *    {@link IDLE_MS}; CPU time and
+ *    peak RSS are read then, so neither start-up nor the wait for the stop signal is in them;
  * 5. the stop directory is created, the consumer prints its summary and exits.
+ *
+ * Sections: the storm (`runs` rounds at full speed), the light rates (paced, CPU per operation
+ * and write-to-delivery latency), and the capacity ramp (bisection on the paced rate).
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Child, failure, sleep, start, stop } from '../child.js';
 import { inotifywaitIfListed } from '../inotifywait.js';
+import {
+  IN_CLOSE_WRITE,
+  IN_MODIFY,
+  IN_OPEN,
+  inotifywaitEventArgs,
+  maskHex,
+  opOrder,
+  PEER_MASK,
+} from '../mask.js';
 import { nativeBinary } from '../native.js';
 import { cacheDir } from '../paths.js';
-import { cpuMs, memory } from '../proc.js';
+import { cpuMs, inotifyMasks, loadavg, memory, type WatchMask } from '../proc.js';
 import { median, medianOrNull, percentile } from '../stats.js';
-import {
-  type ConsumerConfig,
-  type ConsumerSummary,
-  EVENTS_PER_OP,
-  type NodeConsumerKind,
-  type OrderSample,
-  STOP_NAME,
-  STORM_NAMES,
-} from './protocol.js';
+import type { ConsumerConfig, ConsumerSummary, NodeConsumerKind, OrderSample } from './protocol.js';
+import { STOP_NAME, STORM_NAMES } from './protocol.js';
+import { type RampResult, ramp } from './ramp.js';
+import { Sink } from './sink.js';
 
 /** How long a consumer's CPU time must stay still for the run to count as over. */
 export const IDLE_MS = 500;
+/**
+ * CPU time a consumer may still spend in {@link IDLE_MS} and count as still: timers and helper
+ * threads of some peers (chokidar, @parcel/watcher) wake up a few times a second, and CPU time is
+ * read to the nanosecond.
+ */
+export const IDLE_CPU_MS = 2;
 /** Pause between `ready` and the producer's start. */
 export const SETTLE_AFTER_READY_MS = 200;
 /** Longest wait for a consumer to finish after the producer has. */
@@ -65,7 +80,7 @@ export const INGEST_CONSUMERS = [
 /** One of {@link INGEST_CONSUMERS}. */
 export type IngestConsumerId = (typeof INGEST_CONSUMERS)[number];
 
-const LABELS: Record<IngestConsumerId, string> = {
+export const LABELS: Record<IngestConsumerId, string> = {
   c: 'C floor (poll + 64 KiB read)',
   batches: 'inotify-ts batches()',
   events: 'inotify-ts events()',
@@ -89,22 +104,32 @@ const INOTIFY_TS: Partial<Record<IngestConsumerId, { kind: NodeConsumerKind; opt
   'eventGen-delay': { kind: 'eventGen', options: { readDelayMs: READ_DELAY_MS } },
 };
 
-/** Consumers that record delivery times in latency mode. */
-const LATENCY_CONSUMERS: readonly IngestConsumerId[] = [
-  'c',
-  ...(Object.keys(INOTIFY_TS) as IngestConsumerId[]),
-];
+/** Peers whose watch mask is their own, whatever `--mask` says (libuv's, or @parcel/watcher's). */
+const OWN_MASK: readonly IngestConsumerId[] = ['fs.watch', 'chokidar', 'parcel'];
 
+/**
+ * Consumers that coalesce events per file, so that a ramp step cannot tell whether all arrived:
+ * they have no capacity figure. The others deliver every event one by one.
+ */
+const COALESCING: readonly IngestConsumerId[] = ['chokidar', 'parcel'];
 /** Options of {@link runIngest}. */
 export interface IngestOptions {
-  /** Measured runs per consumer. */
+  /** Rounds of the storm. */
   readonly runs: number;
+  /** Rounds of each light rate. */
+  readonly lightRuns: number;
   /** Producer operations in the full-speed storm. */
   readonly ops: number;
-  /** Producer operations in the latency run (paced at {@link latencyRate}). */
-  readonly latencyOps: number;
-  /** Operations per second in the latency run. */
-  readonly latencyRate: number;
+  /** The watch mask of the C floor, inotify-ts and inotifywait. */
+  readonly mask: number;
+  /** Paced rates (operations/s) of the light-rate runs; latency is reported at the first. */
+  readonly lightRates: readonly number[];
+  /** Length of a light-rate run in seconds (operations: rate times this). */
+  readonly lightSeconds: number;
+  /** Operations per capacity step (0: no capacity ramp). */
+  readonly capacityOps: number;
+  /** Bisection steps after the unpaced first step. */
+  readonly capacitySteps: number;
   /** Consumers to run (default: all). */
   readonly consumers: readonly IngestConsumerId[];
   /** Options for `new Inotify(…)` in the inotify-ts consumers. */
@@ -119,11 +144,13 @@ export interface IngestOptions {
 export interface IngestRun {
   /** Events that reached user code. */
   readonly events: number;
+  /** Events the run made for this consumer's mask. */
+  readonly expected: number;
   /** IN_Q_OVERFLOW seen; null when the consumer cannot see them. */
   readonly overflows: number | null;
   /** Events out of the producer's order; null when the consumer does not check. */
   readonly orderErrors: number | null;
-  /** Consumer CPU (user + sys) from `ready` to the end of the run, ms. */
+  /** Consumer CPU (all threads) from `ready` to the end of the run, ms. */
   readonly cpuMs: number;
   /** VmHWM of the consumer at the end of the run, KiB. */
   readonly peakRssKiB: number;
@@ -133,8 +160,15 @@ export interface IngestRun {
   readonly orderSamples: readonly OrderSample[];
   /** How the run ended: all events seen, or the consumer went idle (or the cap was hit). */
   readonly end: 'done' | 'idle' | 'cap';
-  /** Write-to-delivery latencies in ms (latency mode only). */
+  /** Write-to-delivery latencies in ms (paced runs of consumers that time deliveries). */
   readonly latencyMs: readonly number[] | null;
+  /** The consumer's inotify watches once armed, from /proc/<pid>/fdinfo. */
+  readonly watches: readonly WatchMask[];
+}
+
+/** Whether a run delivered every expected event, in order (when checked), with no overflow (when seen). */
+export function clean(run: Pick<IngestRun, 'events' | 'expected' | 'overflows' | 'orderErrors'>): boolean {
+  return run.events === run.expected && (run.overflows ?? 0) === 0 && (run.orderErrors ?? 0) === 0;
 }
 
 /** The medians of one consumer over its runs. */
@@ -144,13 +178,21 @@ export interface IngestRow {
   /** Why the consumer was not run, when it was not. */
   readonly skipped: string | null;
   readonly runs: readonly IngestRun[];
+  /** Events the run makes for this consumer's mask. */
+  readonly expected: number;
   /** Fewest events delivered in any run (the targets are about every event). */
   readonly minEvents: number | null;
   /** Most overflows in any run; null when the consumer cannot see them. */
   readonly maxOverflows: number | null;
+  /** Runs in which every expected event arrived; null for consumers that coalesce events. */
+  readonly completeRuns: number | null;
+  /** Runs with no event out of the producer's order; null when the consumer does not check order. */
+  readonly inOrderRuns: number | null;
+  /** Runs that saw IN_Q_OVERFLOW; null when the consumer cannot see it. */
+  readonly overflowRuns: number | null;
   /**
-   * Runs in which every expected event arrived, in order, with no overflow; null
-   * when the consumer does not check order.
+   * Runs in which every expected event arrived (in order and with no overflow, where the consumer
+   * shows them); null for consumers that coalesce (chokidar, @parcel/watcher).
    */
   readonly cleanRuns: number | null;
   readonly cpuMsPer1kOps: number | null;
@@ -161,25 +203,64 @@ export interface IngestRow {
   readonly latencyMaxMs: number | null;
 }
 
-/** The whole ingest result: storm and latency tables, and the bare Node baseline. */
-export interface IngestResult {
+/** The light-rate runs at one paced rate. */
+export interface LightRate {
+  readonly rate: number;
   readonly ops: number;
-  readonly expectedEvents: number;
-  readonly latencyOps: number;
-  readonly latencyRate: number;
+  readonly rows: readonly IngestRow[];
+}
+
+/** The capacity ramp of one consumer. */
+export interface CapacityRow extends Partial<RampResult> {
+  readonly id: IngestConsumerId;
+  readonly label: string;
+  /** Why there is no figure, when there is none. */
+  readonly skipped: string | null;
+}
+
+/** The kernel watches one consumer holds once armed (from its first storm run). */
+export interface MaskRow {
+  readonly id: IngestConsumerId;
+  readonly label: string;
+  readonly watches: readonly WatchMask[] | null;
+  /** Events per producer operation for the mask on the storm directory. */
+  readonly eventsPerOp: number;
+}
+
+/** The whole ingest result. */
+export interface IngestResult {
+  readonly mask: number;
+  readonly ops: number;
+  readonly runs: number;
   readonly bareNodeRssMiB: number;
+  readonly masks: readonly MaskRow[];
   readonly storm: readonly IngestRow[];
-  readonly latency: readonly IngestRow[];
+  readonly light: readonly LightRate[];
+  readonly capacityOps: number;
+  readonly capacity: readonly CapacityRow[];
+  /** /proc/loadavg at the end of each section. */
+  readonly loads: { readonly storm: string; readonly light: string; readonly capacity: string };
 }
 
 interface Mode {
   readonly ops: number;
+  /** Operations per second; 0: as fast as the producer goes. */
   readonly rate: number;
-  /** Record delivery times (latency mode). */
+  /** Record delivery times of IN_MODIFY against the producer's write times. */
   readonly latency: boolean;
 }
 
 const consumerScript = fileURLToPath(new URL('./consumer.js', import.meta.url));
+
+/** The watch mask a consumer runs with: the peers' own, or the bench's. */
+export function consumerMask(id: IngestConsumerId, mask: number): number {
+  return OWN_MASK.includes(id) ? PEER_MASK : mask;
+}
+
+/** Whether the consumer can time each IN_MODIFY's delivery (it sees them one by one). */
+function timesDeliveries(id: IngestConsumerId): boolean {
+  return id === 'c' || id === 'fs.watch' || INOTIFY_TS[id] !== undefined;
+}
 
 /** Starts a consumer process and waits for it to be armed. */
 async function startConsumer(
@@ -190,16 +271,20 @@ async function startConsumer(
   inotifywait: string | null,
   outFile: string,
 ): Promise<Child> {
-  const expected = mode.ops * EVENTS_PER_OP;
-  const latency = mode.latency ? mode.ops : 0;
+  const mask = consumerMask(id, options.mask);
+  const order = opOrder(mask);
+  const expected = mode.ops * order.length;
+  const latency = mode.latency && timesDeliveries(id) ? mode.ops : 0;
   let child: Child;
   if (id === 'c') {
-    child = start(nativeBinary('consumer'), [dir, String(expected), String(latency)]);
+    child = start(nativeBinary('consumer'), [dir, maskHex(mask), String(expected), String(latency)]);
   } else if (id === 'inotifywait') {
-    // Every event as one line into a file outside the storm directory; counted after the run.
+    // Every event as one line into a file outside the storm directory; checked after the run.
     const out = openSync(outFile, 'w');
     try {
-      child = start(inotifywait!, ['-m', '--format', '%e %f', dir], { stdio: ['ignore', out, 'pipe'] });
+      child = start(inotifywait!, ['-m', ...inotifywaitEventArgs(mask), '--format', '%e %f', dir], {
+        stdio: ['ignore', out, 'pipe'],
+      });
     } finally {
       closeSync(out);
     }
@@ -211,6 +296,8 @@ async function startConsumer(
     const config: ConsumerConfig = {
       kind: inotifyTs?.kind ?? (id as NodeConsumerKind),
       dir,
+      mask,
+      order,
       expected,
       latency,
       ...(Object.keys(inotifyOptions).length === 0 ? {} : { inotifyOptions }),
@@ -223,7 +310,7 @@ async function startConsumer(
             '--cpu-prof-dir',
             options.profileDir,
             '--cpu-prof-name',
-            `${id}-${mode.latency ? 'latency' : 'storm'}-${process.hrtime.bigint()}.cpuprofile`,
+            `${id}-${mode.rate === 0 ? 'storm' : `rate${mode.rate}`}-${process.hrtime.bigint()}.cpuprofile`,
           ];
     child = start(process.execPath, [...prof, consumerScript, JSON.stringify(config)]);
   }
@@ -232,8 +319,8 @@ async function startConsumer(
 }
 
 /**
- * Waits until the consumer has said `done`, or its CPU time has stayed still for
- * {@link IDLE_MS} after the producer finished, and returns its CPU time then.
+ * Waits until the consumer has said `done`, or its CPU time has grown by less than
+ * {@link IDLE_CPU_MS} in {@link IDLE_MS} after the producer finished, and returns its CPU time then.
  */
 async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'] }> {
   const isDone = (l: string) => l === 'done';
@@ -258,7 +345,7 @@ async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'
     await sleep(20);
     const now = Date.now();
     const cpu = sample(child.pid);
-    if (cpu !== last) {
+    if (cpu - last >= IDLE_CPU_MS) {
       last = cpu;
       lastChange = now;
     } else if (now - lastChange >= IDLE_MS) {
@@ -268,17 +355,29 @@ async function settle(child: Child): Promise<{ cpu: number; end: IngestRun['end'
   }
 }
 
+/** inotifywait's `%e` names of the storm's events. */
+const INOTIFYWAIT_MASKS: Readonly<Record<string, number>> = {
+  OPEN: IN_OPEN,
+  MODIFY: IN_MODIFY,
+  CLOSE_WRITE: IN_CLOSE_WRITE,
+};
+
 /**
- * Counts inotifywait's output lines, the stop directory's excluded. inotifywait
- * cannot report overflows: libinotifytools drops IN_Q_OVERFLOW (wd -1) without a
- * line, so a queue overflow shows only as missing events.
+ * Checks inotifywait's output lines (`%e %f`) against the producer's order, the stop directory's
+ * excluded. inotifywait cannot report overflows: libinotifytools drops IN_Q_OVERFLOW (wd -1)
+ * without a line, so a queue overflow shows only as missing events.
  */
-function countInotifywait(outFile: string): number {
-  let events = 0;
-  for (const line of readFileSync(outFile, 'utf8').split('\n')) {
-    if (line !== '' && !line.endsWith(` ${STOP_NAME}`)) events++;
+export function checkInotifywait(text: string, order: readonly number[], expected: number): ConsumerSummary {
+  const sink = new Sink(expected, 0, order, () => {});
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const space = line.indexOf(' ');
+    const name = line.slice(space + 1);
+    if (name === STOP_NAME) continue;
+    const first = line.slice(0, space).split(',')[0]!;
+    sink.event(INOTIFYWAIT_MASKS[first] ?? 0, name);
   }
-  return events;
+  return sink.summary({ overflows: false, order: true });
 }
 
 /** One run of one consumer. */
@@ -296,9 +395,12 @@ async function runOnce(
   for (const name of STORM_NAMES) writeFileSync(join(dir, name), 'x');
   const stampsFile = join(work, 'stamps.bin');
   const outFile = join(work, 'inotifywait.out');
+  const order = opOrder(consumerMask(id, options.mask));
+  const expected = mode.ops * order.length;
   let child: Child | undefined;
   try {
     child = await startConsumer(id, dir, mode, options, inotifywait, outFile);
+    const watches = inotifyMasks(child.pid);
     // Let lazy start-up that follows `ready` (a waiter thread, the first wait) finish, so that
     // the figures are the steady state; the same pause for every consumer.
     await sleep(SETTLE_AFTER_READY_MS);
@@ -318,8 +420,7 @@ async function runOnce(
     let summary: ConsumerSummary;
     if (id === 'inotifywait') {
       await stop(child);
-      const events = countInotifywait(outFile);
-      summary = { events, overflows: null, orderErrors: null, firstOrderError: -1, deliveredNs: [] };
+      summary = checkInotifywait(readFileSync(outFile, 'utf8'), order, expected);
     } else {
       mkdirSync(join(dir, STOP_NAME));
       const line = await child.stdout!.wait((l) => l.startsWith('{'), LINE_TIMEOUT_MS, `${id} summary`);
@@ -328,13 +429,14 @@ async function runOnce(
     }
 
     let latencyMs: number[] | null = null;
-    if (mode.latency) {
+    if (mode.latency && timesDeliveries(id)) {
       const raw = readFileSync(stampsFile);
       const stamps = new BigInt64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8);
       latencyMs = summary.deliveredNs.map((t, k) => (t - Number(stamps[k]!)) / 1e6);
     }
     return {
       events: summary.events,
+      expected,
       overflows: summary.overflows,
       orderErrors: summary.orderErrors,
       orderSamples: summary.orderSamples ?? [],
@@ -343,6 +445,7 @@ async function runOnce(
       producerOpsPerSec: mode.ops / (elapsedNs / 1e9),
       end,
       latencyMs,
+      watches,
     };
   } catch (error) {
     throw failure(error, child);
@@ -367,30 +470,34 @@ export async function bareNodeRssKiB(): Promise<number> {
   }
 }
 
-function summarize(
+/** The medians of one consumer's runs (pure: the figures of each run in, the row out). */
+export function summarize(
   id: IngestConsumerId,
   runs: readonly IngestRun[],
   ops: number,
+  expected: number,
   skipped: string | null,
 ): IngestRow {
-  const expected = ops * EVENTS_PER_OP;
   const any = runs.length > 0;
   const overflows = runs.map((r) => r.overflows);
   const order = runs.map((r) => r.orderErrors);
   const latency = runs.filter((r) => r.latencyMs !== null && r.latencyMs.length > 0);
   const latencyStat = (p: number) =>
     latency.length === 0 ? null : median(latency.map((r) => percentile(r.latencyMs!, p)));
+  const ordered = any && order.every((o) => o !== null);
   return {
     id,
     label: LABELS[id],
     skipped,
     runs,
+    expected,
     minEvents: any ? Math.min(...runs.map((r) => r.events)) : null,
     maxOverflows: any && overflows.every((o) => o !== null) ? Math.max(...(overflows as number[])) : null,
-    cleanRuns:
-      any && order.every((o) => o !== null)
-        ? runs.filter((r) => r.orderErrors === 0 && r.overflows === 0 && r.events === expected).length
-        : null,
+    completeRuns: ordered ? runs.filter((r) => r.events === r.expected).length : null,
+    inOrderRuns: ordered ? runs.filter((r) => r.orderErrors === 0).length : null,
+    overflowRuns:
+      any && overflows.every((o) => o !== null) ? runs.filter((r) => (r.overflows ?? 0) > 0).length : null,
+    cleanRuns: ordered ? runs.filter(clean).length : null,
     cpuMsPer1kOps: any ? median(runs.map((r) => r.cpuMs / (ops / 1000))) : null,
     peakRssMiB: any ? median(runs.map((r) => r.peakRssKiB / 1024)) : null,
     producerOpsPerSec: medianOrNull(runs.map((r) => r.producerOpsPerSec)),
@@ -401,9 +508,8 @@ function summarize(
 }
 
 /**
- * Runs the storm for every consumer, `runs` times, interleaved (run 1 of every
- * consumer, then run 2, …, in a rotating order so drift hits all alike), then the
- * latency runs for the consumers that record delivery times.
+ * Runs the storm for every consumer, `runs` rounds (every consumer once per round, the order
+ * rotating so that drift hits all alike), then the light rates, then the capacity ramp.
  */
 export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const { runs, log } = options;
@@ -412,24 +518,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const skipped = new Map<IngestConsumerId, string>();
   const inotifywait = inotifywaitIfListed(options.consumers, skipped, log);
   const active = options.consumers.filter((id) => !skipped.has(id));
-  const storm: Mode = { ops: options.ops, rate: 0, latency: false };
-  const paced: Mode = { ops: options.latencyOps, rate: options.latencyRate, latency: true };
-  const latencyActive = active.filter((id) => LATENCY_CONSUMERS.includes(id));
-
-  const stormRuns = new Map<IngestConsumerId, IngestRun[]>(active.map((id) => [id, []]));
-  const latencyRuns = new Map<IngestConsumerId, IngestRun[]>(latencyActive.map((id) => [id, []]));
   const failures = new Map<IngestConsumerId, string[]>();
-  const attempt = async (
-    id: IngestConsumerId,
-    mode: Mode,
-    into: Map<IngestConsumerId, IngestRun[]>,
-    what: string,
-  ) => {
+  const attempt = async (id: IngestConsumerId, mode: Mode, what: string): Promise<IngestRun | null> => {
     const t0 = Date.now();
     try {
-      const run = await runOnce(id, mode, options, inotifywait);
-      into.get(id)!.push(run);
-      return run;
+      return await runOnce(id, mode, options, inotifywait);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       failures.set(id, [...(failures.get(id) ?? []), reason]);
@@ -437,57 +530,105 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
       return null;
     }
   };
-  const bare: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    bare.push(await bareNodeRssKiB());
-    for (let j = 0; j < active.length; j++) {
-      const id = active[(j + r) % active.length]!;
-      const t0 = Date.now();
-      const what = `ingest run ${r + 1}/${runs}`;
-      const run = await attempt(id, storm, stormRuns, what);
-      if (run === null) continue;
-      log(
-        `${what} ${LABELS[id]}: ${run.events.toLocaleString('en-US')} events, ` +
-          `${run.overflows ?? 'n/a'} overflows, cpu ${run.cpuMs.toFixed(0)} ms, ` +
-          `producer ${(run.producerOpsPerSec / 1000).toFixed(0)} kops/s, ended ${run.end} (${Date.now() - t0} ms)`,
-      );
-      if (run.orderErrors !== null && run.orderErrors > 0 && (run.overflows ?? 0) === 0) {
-        log(
-          `  ${run.orderErrors} events out of order without an overflow: ${JSON.stringify(run.orderSamples)}`,
-        );
-      }
-    }
-    for (let j = 0; j < latencyActive.length; j++) {
-      const id = latencyActive[(j + r) % latencyActive.length]!;
-      const what = `latency run ${r + 1}/${runs}`;
-      const run = await attempt(id, paced, latencyRuns, what);
-      const lat = run?.latencyMs ?? [];
-      if (lat.length === 0) continue;
-      log(
-        `${what} ${LABELS[id]}: ${lat.length} samples, ` +
-          `p50 ${percentile(lat, 50).toFixed(3)} ms p99 ${percentile(lat, 99).toFixed(3)} ms`,
-      );
-    }
-  }
   const why = (id: IngestConsumerId, list: readonly IngestRun[]): string | null => {
     const skip = skipped.get(id);
     if (skip !== undefined) return skip;
     const failed = failures.get(id) ?? [];
     return list.length === 0 && failed.length > 0 ? `every run failed: ${failed[0]}` : null;
   };
-  const rows = (ids: readonly IngestConsumerId[], map: Map<IngestConsumerId, IngestRun[]>, ops: number) =>
-    ids.map((id) => summarize(id, map.get(id) ?? [], ops, why(id, map.get(id) ?? [])));
+  const rounds = async (mode: Mode, count: number, name: string) => {
+    const got = new Map<IngestConsumerId, IngestRun[]>(active.map((id) => [id, []]));
+    for (let r = 0; r < count; r++) {
+      for (let j = 0; j < active.length; j++) {
+        const id = active[(j + r) % active.length]!;
+        const t0 = Date.now();
+        const what = `${name} run ${r + 1}/${count}`;
+        const run = await attempt(id, mode, what);
+        if (run === null) continue;
+        got.get(id)!.push(run);
+        const lat = run.latencyMs ?? [];
+        log(
+          `${what} ${LABELS[id]}: ${run.events.toLocaleString('en-US')}/${run.expected.toLocaleString('en-US')} events, ` +
+            `${run.overflows ?? 'n/a'} overflows, ${run.orderErrors ?? 'n/a'} out of order, ` +
+            `cpu ${run.cpuMs.toFixed(1)} ms, producer ${(run.producerOpsPerSec / 1000).toFixed(1)} kops/s, ` +
+            (lat.length > 0 ? `p99 ${percentile(lat, 99).toFixed(3)} ms, ` : '') +
+            `ended ${run.end} (${Date.now() - t0} ms)`,
+        );
+        if (run.orderErrors !== null && run.orderErrors > 0 && (run.overflows ?? 0) === 0) {
+          log(`  events out of order without an overflow: ${JSON.stringify(run.orderSamples)}`);
+        }
+      }
+    }
+    return options.consumers.map((id) => {
+      const list = got.get(id) ?? [];
+      const expected = mode.ops * opOrder(consumerMask(id, options.mask)).length;
+      return summarize(id, list, mode.ops, expected, why(id, list));
+    });
+  };
+
+  const bare: number[] = [];
+  for (let r = 0; r < Math.max(1, Math.min(runs, 3)); r++) bare.push(await bareNodeRssKiB());
+  const storm = await rounds({ ops: options.ops, rate: 0, latency: false }, runs, 'storm');
+  const stormLoad = loadavg();
+  const light: LightRate[] = [];
+  for (const rate of options.lightRates) {
+    const ops = Math.max(1, Math.round(rate * options.lightSeconds));
+    const rows = await rounds({ ops, rate, latency: true }, options.lightRuns, `${rate} ops/s`);
+    light.push({ rate, ops, rows });
+  }
+  const lightLoad = loadavg();
+  const capacity: CapacityRow[] = [];
+  if (options.capacityOps > 0) {
+    for (const id of options.consumers) {
+      const row = { id, label: LABELS[id] };
+      if (COALESCING.includes(id)) {
+        capacity.push({ ...row, skipped: 'coalesces events per file: a loss cannot be told from a merge' });
+        continue;
+      }
+      if (!active.includes(id)) {
+        capacity.push({ ...row, skipped: skipped.get(id) ?? 'not run' });
+        continue;
+      }
+      try {
+        const result = await ramp(async (rate) => {
+          const run = await runOnce(
+            id,
+            { ops: options.capacityOps, rate, latency: false },
+            options,
+            inotifywait,
+          );
+          const ok = clean(run);
+          log(
+            `capacity ${LABELS[id]}: ${rate === 0 ? 'unpaced' : `${rate} ops/s`}: producer ` +
+              `${(run.producerOpsPerSec / 1000).toFixed(1)} kops/s, ${run.events}/${run.expected} events, ` +
+              `${run.overflows ?? 'n/a'} overflows: ${ok ? 'kept up' : 'lost events'}`,
+          );
+          return { achieved: run.producerOpsPerSec, ok };
+        }, options.capacitySteps);
+        capacity.push({ ...row, skipped: null, ...result });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        log(`capacity ${LABELS[id]}: FAILED: ${reason}`);
+        capacity.push({ ...row, skipped: `failed: ${reason}` });
+      }
+    }
+  }
+  const masks: MaskRow[] = storm.map((row) => ({
+    id: row.id,
+    label: row.label,
+    watches: row.runs[0]?.watches ?? null,
+    eventsPerOp: opOrder(consumerMask(row.id, options.mask)).length,
+  }));
   return {
+    mask: options.mask,
     ops: options.ops,
-    expectedEvents: options.ops * EVENTS_PER_OP,
-    latencyOps: options.latencyOps,
-    latencyRate: options.latencyRate,
+    runs,
     bareNodeRssMiB: median(bare) / 1024,
-    storm: rows(options.consumers, stormRuns, options.ops),
-    latency: rows(
-      options.consumers.filter((id) => LATENCY_CONSUMERS.includes(id)),
-      latencyRuns,
-      options.latencyOps,
-    ),
+    masks,
+    storm,
+    light,
+    capacityOps: options.capacityOps,
+    capacity,
+    loads: { storm: stormLoad, light: lightLoad, capacity: loadavg() },
   };
 }

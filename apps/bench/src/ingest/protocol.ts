@@ -22,7 +22,11 @@ export interface ConsumerConfig {
   readonly kind: NodeConsumerKind;
   /** The directory to watch (the storm's). */
   readonly dir: string;
-  /** Events the storm makes under IN_ALL_EVENTS: `done` is printed on reaching it. */
+  /** The watch mask of the inotify-ts consumers (the peers choose their own). */
+  readonly mask: number;
+  /** The events one producer operation queues for this consumer, in order (see mask.ts opOrder). */
+  readonly order: readonly number[];
+  /** Events the run makes for this consumer (operations times `order.length`): `done` on reaching it. */
   readonly expected: number;
   /** Record the delivery time of the first `latency` IN_MODIFY events (0: none). */
   readonly latency: number;
@@ -53,9 +57,6 @@ export const STOP_NAME = 'stop';
 export const STORM_NAMES: readonly string[] = Object.freeze(
   Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(2, '0')}`),
 );
-
-/** Kernel events per producer operation with IN_ALL_EVENTS: IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE. */
-export const EVENTS_PER_OP = 3;
 
 /** One event out of the producer's order: event `k` had `mask`/`name`, the order wanted the others. */
 export interface OrderSample {

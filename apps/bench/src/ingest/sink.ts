@@ -3,14 +3,9 @@
  * the producer's order, records delivery times in latency mode, and prints the
  * protocol lines (see protocol.ts). The C consumer does the same per event.
  */
+import { IN_MODIFY, IN_Q_OVERFLOW } from '../mask.js';
 import { type ConsumerSummary, type OrderSample, STOP_NAME, STORM_NAMES } from './protocol.js';
 
-const IN_MODIFY = 0x2;
-const IN_CLOSE_WRITE = 0x8;
-const IN_OPEN = 0x20;
-const IN_Q_OVERFLOW = 0x4000;
-/** The masks of one producer operation, in the order the kernel queues them. */
-const ORDER = [IN_OPEN, IN_MODIFY, IN_CLOSE_WRITE] as const;
 /** Out-of-order events kept for the report. */
 const MAX_ORDER_SAMPLES = 5;
 
@@ -23,12 +18,24 @@ export class Sink {
   #phase = 0;
   #nameIndex = 0;
   readonly #expected: number;
+  readonly #order: readonly number[];
   readonly #orderSamples: OrderSample[] = [];
   readonly #delivered: Float64Array;
   #modifies = 0;
 
-  constructor(expected: number, latency: number) {
+  /**
+   * `expected`: events the run makes; `latency`: IN_MODIFY deliveries to time; `order`: the masks
+   * one producer operation queues, in order (the order check walks them, then the next file).
+   */
+  constructor(
+    expected: number,
+    latency: number,
+    order: readonly number[],
+    readonly onDone: () => void = () => process.stdout.write('done\n'),
+  ) {
+    if (order.length === 0) throw new RangeError('Sink: the mask makes no event per operation');
     this.#expected = expected;
+    this.#order = order;
     this.#delivered = new Float64Array(latency);
   }
 
@@ -43,26 +50,26 @@ export class Sink {
     }
     if (name === STOP_NAME) return true;
     const k = this.events++;
-    if (mask !== ORDER[this.#phase] || name !== STORM_NAMES[this.#nameIndex]) {
+    if (mask !== this.#order[this.#phase] || name !== STORM_NAMES[this.#nameIndex]) {
       if (this.firstOrderError < 0) this.firstOrderError = k;
       if (this.orderErrors++ < MAX_ORDER_SAMPLES) {
         this.#orderSamples.push({
           k,
           mask,
           name,
-          wantMask: ORDER[this.#phase]!,
+          wantMask: this.#order[this.#phase]!,
           wantName: STORM_NAMES[this.#nameIndex]!,
         });
       }
     }
-    if (++this.#phase === 3) {
+    if (++this.#phase === this.#order.length) {
       this.#phase = 0;
       if (++this.#nameIndex === 100) this.#nameIndex = 0;
     }
     if (mask === IN_MODIFY && this.#modifies < this.#delivered.length) {
       this.#delivered[this.#modifies++] = Number(process.hrtime.bigint());
     }
-    if (this.events === this.#expected) process.stdout.write('done\n');
+    if (this.events === this.#expected) this.onDone();
     return false;
   }
 
@@ -73,20 +80,34 @@ export class Sink {
   count(n: number): void {
     const before = this.events;
     this.events += n;
-    if (before < this.#expected && this.events >= this.#expected) process.stdout.write('done\n');
+    if (before < this.#expected && this.events >= this.#expected) this.onDone();
   }
 
-  /** Prints the summary line. `checked`: whether event() (masks, order, overflows) was used. */
-  finish(checked: boolean): void {
-    const summary: ConsumerSummary = {
+  /**
+   * The summary. `seen.overflows`: whether the consumer can see IN_Q_OVERFLOW; `seen.order`:
+   * whether event() (masks and names, in order) was used rather than count().
+   */
+  summary(seen: { readonly overflows: boolean; readonly order: boolean }): ConsumerSummary {
+    return {
       events: this.events,
-      overflows: checked ? this.overflows : null,
-      orderErrors: checked ? this.orderErrors : null,
+      overflows: seen.overflows ? this.overflows : null,
+      orderErrors: seen.order ? this.orderErrors : null,
       firstOrderError: this.firstOrderError,
       orderSamples: this.#orderSamples,
       deliveredNs: Array.from(this.#delivered.subarray(0, this.#modifies)),
     };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+
+  /**
+   * Prints the {@link summary} line; resolves once it is written. stdout on a pipe is written
+   * asynchronously: exiting before the callback cuts a long line (thousands of delivery times).
+   */
+  finish(seen: { readonly overflows: boolean; readonly order: boolean }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      process.stdout.write(`${JSON.stringify(this.summary(seen))}\n`, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
   }
 }
 

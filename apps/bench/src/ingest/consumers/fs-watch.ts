@@ -1,5 +1,10 @@
-/** Node's own fs.watch: one callback per event libuv reports (it watches no IN_OPEN/IN_CLOSE_*). */
+/**
+ * Node's own fs.watch: one callback per event libuv reports, with its name. libuv's mask has
+ * IN_MODIFY but no IN_OPEN/IN_CLOSE_*, so each producer operation is one `change`, fed to the
+ * sink as the IN_MODIFY it is (order checked, latency timed); libuv drops IN_Q_OVERFLOW.
+ */
 import { watch } from 'node:fs';
+import { IN_MODIFY } from '../../mask.js';
 import { STOP_NAME } from '../protocol.js';
 import { ready, type Sink } from '../sink.js';
 
@@ -11,7 +16,7 @@ export function fsWatch(config: { readonly dir: string }, sink: Sink): Promise<v
         watcher.close();
         resolve();
       } else {
-        sink.count(1);
+        sink.event(IN_MODIFY, name ?? '');
       }
     });
     ready();

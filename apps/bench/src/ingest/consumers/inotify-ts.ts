@@ -4,15 +4,15 @@
  * every event's mask and name to the sink (which checks the producer's order), and
  * asks for IN_Q_OVERFLOW to be delivered as an event rather than thrown.
  */
-import { IN_ALL_EVENTS, Inotify, type InotifyOptions } from '@inotify-ts/inotify';
+import { Inotify, type InotifyOptions } from '@inotify-ts/inotify';
 import type { ConsumerConfig } from '../protocol.js';
 import { ready, type Sink } from '../sink.js';
 
-type Config = Pick<ConsumerConfig, 'dir' | 'inotifyOptions'>;
+type Config = Pick<ConsumerConfig, 'dir' | 'mask' | 'inotifyOptions'>;
 
-function armed({ dir, inotifyOptions }: Config): Inotify {
+function armed({ dir, mask, inotifyOptions }: Config): Inotify {
   const inotify = new Inotify(inotifyOptions as InotifyOptions | undefined);
-  inotify.addWatch(dir, IN_ALL_EVENTS);
+  inotify.addWatch(dir, mask);
   ready();
   return inotify;
 }
