@@ -17,6 +17,20 @@ import { Watches } from './watches.js';
 /** The most {@link RecordSource.spill} holds: about a million events. */
 const MAX_BACKLOG_BYTES = 32 << 20;
 
+/**
+ * The length of the whole `struct inotify_event`s at the start of `bytes` that fit in `limit`
+ * bytes (at least one: `limit` is at least the largest event). The kernel wrote them, so their
+ * lengths are trusted here; the decoder checks every one again.
+ */
+function wholeEvents(bytes: Buffer, limit: number): number {
+  let end = 0;
+  for (;;) {
+    const next = end + sys.INOTIFY_EVENT_HEADER_SIZE + bytes.readUInt32LE(end + 12);
+    if (next > limit || next > bytes.length) return end;
+    end = next;
+  }
+}
+
 /** The options of a read with neither signal nor timeout, shared. */
 const NO_OPTIONS: sys.ReadOptions = Object.freeze({});
 
@@ -127,22 +141,28 @@ export class RecordSource {
   spill(): number {
     if (this.closed) return 0;
     let total = 0;
-    const scratch = this.decoder.input.length;
     while (this.#backlogBytes < MAX_BACKLOG_BYTES) {
-      const chunk = Buffer.allocUnsafe(scratch);
+      // FIONREAD first: nothing is allocated (not even the decoder) while nothing is queued, and
+      // a read of what is queued takes it all (the kernel hands out whole events only).
+      const queued = sys.pendingBytes(this.fd);
+      if (queued === 0) break;
+      const chunk = Buffer.allocUnsafe(Math.max(queued, sys.MIN_READ_BUFFER_SIZE));
       const n = sys.read(this.fd, chunk);
       if (n === 0) break;
-      this.#backlog.push(n === scratch ? chunk : Buffer.from(chunk.subarray(0, n)));
+      this.#backlog.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       this.#backlogBytes += n;
       total += n;
-      if (scratch - n >= sys.MIN_READ_BUFFER_SIZE) break; // that read emptied the queue
     }
+    if (total > 0) this.drained = false; // the next read takes the backlog
     return total;
   }
 
-  /** Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)). */
+  /**
+   * Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)); `true` at once
+   * when the backlog holds reads.
+   */
   poll(timeoutMs: number): boolean {
-    return sys.poll(this.fd, timeoutMs);
+    return this.#backlog.length > 0 || sys.poll(this.fd, timeoutMs);
   }
 
   /** Whether records were read but not delivered yet. */
@@ -262,9 +282,19 @@ export class RecordSource {
 
   /** Moves the oldest backlog read into the decoder's input; returns its length. */
   #fromBacklog(): number {
-    const chunk = this.#backlog.shift()!;
+    const input = this.decoder.input;
+    let chunk = this.#backlog[0]!;
+    if (chunk.length > input.length) {
+      // Larger than the decoder's input (FIONREAD saw more than it holds): hand over the whole
+      // events that fit, keep the rest first in line.
+      const fit = wholeEvents(chunk, input.length);
+      this.#backlog[0] = chunk.subarray(fit);
+      chunk = chunk.subarray(0, fit);
+    } else {
+      this.#backlog.shift();
+    }
     this.#backlogBytes -= chunk.length;
-    this.decoder.input.set(chunk);
+    input.set(chunk);
     return chunk.length;
   }
 

@@ -217,9 +217,9 @@ export class Walk {
     const stack = this.#stack;
     while (stack.length > 0) {
       if ((++n & 7) === 0) {
-        // Listing a directory queues up to eight events: read them every 32 directories, so that
-        // a walk of thousands does not overflow the kernel queue with its own reads.
-        if ((n & 31) === 0) this.#ctx.spill();
+        // Listing a directory with the full mask queues up to eight events: read them every 32
+        // directories, so that a walk of thousands does not overflow the queue with its own reads.
+        if ((n & 31) === 0 && !this.#options.quiet) this.#ctx.spill();
         if (performance.now() >= deadline) return false;
       }
       const top = stack.length - 1;
