@@ -24,8 +24,13 @@ export function pinnedVersions() {
     .filter(Boolean);
 }
 
+/**
+ * Where the binaries are kept. Tests run `process.execPath` as nobody too, so the binary must sit
+ * where every user may reach it: root (CI) keeps them in /var/cache, not in its 0700 home.
+ */
 function cacheDir() {
   if (process.env.INOTIFY_TS_NODE_CACHE) return process.env.INOTIFY_TS_NODE_CACHE;
+  if (process.getuid?.() === 0) return '/var/cache/inotify-ts/node';
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'inotify-ts', 'node');
 }
 
@@ -42,7 +47,7 @@ export function nodeBin(version) {
     }
   };
   if (!installed()) {
-    mkdirSync(prefix, { recursive: true });
+    mkdirSync(prefix, { recursive: true, mode: 0o755 });
     execFileSync(
       'npm',
       [
