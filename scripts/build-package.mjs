@@ -12,6 +12,11 @@
  * about a third faster, and ~5 MiB less RSS: resolving that many file URLs made V8 optimise
  * Node's own path helpers, and the optimising compiler's pages then count in the process).
  *
+ * The `.d.ts.map` and `.js.map` files point to `../src/*.ts`: every package ships its sources
+ * (`files` in package.json: `src`, tests excluded), so that go-to-definition and stack traces
+ * land in the TypeScript a user can read (the clean-install job checks every map resolves
+ * inside the tarball).
+ *
  * Everything is built into `dist.tmp/` and swapped in at the end, so that `dist/` is never seen
  * half built by a test running at the same time.
  *

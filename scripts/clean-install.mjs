@@ -9,6 +9,9 @@
 //    (fenced blocks whose info string is `ts example`, `js example` or `sh example`), compiled with
 //    tsc (strict, moduleResolution NodeNext: type errors fail) where they are TypeScript.
 //
+// 4. Steps 3 runs on every Node line CI tests: the machine's Node and each of scripts/node-lines
+//    (npm itself, the type check and the examples run on that line's node).
+//
 // Ends with a plain line `clean-install: N passed, N failed`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -21,7 +24,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
+import { nodeLines } from './node-lines.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const packages = [
@@ -57,6 +61,22 @@ function run(cmd, args, cwd, extra = {}) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'inotify-ts-clean-install-'));
+
+// The type-check tools, installed once beside the projects (not into them: they are not the
+// packages' dependencies).
+const typeToolsDir = join(work, 'type-tools');
+mkdirSync(typeToolsDir);
+writeFileSync(join(typeToolsDir, 'package.json'), '{"private":true}');
+check(`install ${typeTools.join(' and ')} for the type checks`, () => {
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...typeTools], typeToolsDir);
+});
+
+/** The machine's Node, then each pinned line (installed from the npm registry when missing). */
+const lines = [{ version: process.version.slice(1), bin: dirname(process.execPath) }];
+check('install the Node lines of scripts/node-lines', () => lines.push(...nodeLines()));
+/** The environment that runs `node` (and npm, tsc) of `line`. */
+const envOf = (line) => ({ ...process.env, PATH: `${line.bin}:${process.env.PATH}` });
+
 const tarDir = join(work, 'tarballs');
 mkdirSync(tarDir);
 const tarballOf = new Map();
@@ -78,6 +98,8 @@ const allowed = [
   /^package\/LICENSE$/,
   /^package\/CHANGELOG\.md$/,
   /^package\/dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/,
+  // The sources the maps point to (go-to-definition and stack traces land in them).
+  /^package\/src\/.+\.ts$/,
   /^package\/build\/(release|debug)\.wasm$/,
 ];
 for (const { dir } of packages) {
@@ -95,9 +117,22 @@ for (const { dir } of packages) {
       throw new Error('missing build/release.wasm');
     }
   });
+  check(`every source map in the tarball of ${dir} points to files the tarball holds`, () => {
+    const files = new Set(run('tar', ['-tzf', tarball], root).trim().split('\n'));
+    const missing = [];
+    for (const map of [...files].filter((f) => f.endsWith('.map'))) {
+      const { sources } = JSON.parse(run('tar', ['-xzOf', tarball, map], root));
+      for (const source of sources) {
+        const file = posix.normalize(posix.join(posix.dirname(map), source));
+        if (!files.has(file)) missing.push(`${map} -> ${source}`);
+      }
+    }
+    if (missing.length) throw new Error(`maps point outside the tarball: ${missing.slice(0, 5).join(', ')}`);
+  });
   check(`package.json of ${dir} has exports, types, engines, sideEffects and real versions`, () => {
     const pkg = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], root));
-    for (const key of ['exports', 'engines', 'files']) if (!pkg[key]) throw new Error(`no "${key}"`);
+    for (const key of ['exports', 'engines', 'files', 'repository', 'homepage', 'bugs'])
+      if (!pkg[key]) throw new Error(`no "${key}"`);
     if (!pkg.types && !pkg.bin) throw new Error('no "types"');
     if (pkg.sideEffects !== false) throw new Error('"sideEffects" is not false');
     const ranges = Object.entries({
@@ -122,7 +157,21 @@ function examplesOf(readme) {
 for (const { dir, deps } of packages) {
   const own = tarballOf.get(dir);
   if (!own) continue;
-  const project = join(work, dir.replaceAll('/', '-'));
+  const readme = join(root, dir, 'README.md');
+  const examples = existsSync(readme) ? examplesOf(readFileSync(readme, 'utf8')) : [];
+  check(`README of ${dir} has a runnable example`, () => {
+    if (!existsSync(readme)) throw new Error(`no ${dir}/README.md`);
+    if (examples.length === 0) throw new Error('no ```ts example / ```js example / ```sh example block');
+  });
+  for (const line of lines) checkOnLine(dir, deps, own, examples, line);
+}
+
+/** Installs `dir` alone into a fresh project with `line`'s npm, and runs its examples on `line`. */
+function checkOnLine(dir, deps, own, examples, line) {
+  const on = `on Node v${line.version}`;
+  const env = envOf(line);
+  const node = join(line.bin, 'node');
+  const project = join(work, `${dir.replaceAll('/', '-')}-node${line.version}`);
   mkdirSync(project);
   writeFileSync(
     join(project, 'package.json'),
@@ -130,22 +179,14 @@ for (const { dir, deps } of packages) {
   );
   const tarballs = [own, ...deps.map((d) => tarballOf.get(d))];
   let installed = false;
-  check(`npm install ${dir} alone (with ${deps.length ? deps.join(', ') : 'no workspace deps'})`, () => {
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], project);
-    run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', '--no-save', ...typeTools],
-      project,
-    );
-    installed = true;
-  });
-  if (!installed) continue;
-  const readme = join(root, dir, 'README.md');
-  const examples = existsSync(readme) ? examplesOf(readFileSync(readme, 'utf8')) : [];
-  check(`README of ${dir} has a runnable example`, () => {
-    if (!existsSync(readme)) throw new Error(`no ${dir}/README.md`);
-    if (examples.length === 0) throw new Error('no ```ts example / ```js example / ```sh example block');
-  });
+  check(
+    `npm install ${dir} alone (with ${deps.length ? deps.join(', ') : 'no workspace deps'}) ${on}`,
+    () => {
+      run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], project, { env });
+      installed = true;
+    },
+  );
+  if (!installed) return;
   writeFileSync(
     join(project, 'tsconfig.json'),
     JSON.stringify({
@@ -158,6 +199,7 @@ for (const { dir, deps } of packages) {
         noEmitOnError: true,
         skipLibCheck: false,
         types: ['node'],
+        typeRoots: [join(typeToolsDir, 'node_modules/@types')],
         outDir: 'out',
       },
       include: ['*.ts'],
@@ -173,25 +215,34 @@ for (const { dir, deps } of packages) {
     join(project, 'import-check.mjs'),
     `const pkg = await import('${name}');\nconsole.log(Object.keys(pkg).length);\n`,
   );
-  check(`${name} imports from ESM and type-checks from TypeScript with moduleResolution NodeNext`, () => {
-    const fromEsm = run('node', ['import-check.mjs'], project).trim();
-    run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project);
-    const fromTs = run('node', [join(project, 'out', 'import-check.js')], project).trim();
-    if (fromEsm !== fromTs || Number(fromEsm) < 1)
-      throw new Error(`exports seen: ESM ${fromEsm}, TS ${fromTs}`);
-  });
+  const tsc = join(typeToolsDir, 'node_modules/.bin/tsc');
+  let compiled = false;
+  check(
+    `${name} imports from ESM and type-checks from TypeScript with moduleResolution NodeNext ${on}`,
+    () => {
+      const fromEsm = run(node, ['import-check.mjs'], project, { env }).trim();
+      for (const [index, { lang, code }] of examples.entries()) {
+        if (lang === 'ts') writeFileSync(join(project, `example-${index + 1}.ts`), code);
+      }
+      // One compile for the import check and every TypeScript example.
+      run(tsc, ['-p', 'tsconfig.json'], project, { env });
+      compiled = true;
+      const fromTs = run(node, [join(project, 'out', 'import-check.js')], project, { env }).trim();
+      if (fromEsm !== fromTs || Number(fromEsm) < 1)
+        throw new Error(`exports seen: ESM ${fromEsm}, TS ${fromTs}`);
+    },
+  );
   examples.forEach(({ lang, code }, index) => {
     const file = join(project, `example-${index + 1}.${lang === 'sh' ? 'sh' : lang === 'ts' ? 'ts' : 'mjs'}`);
     writeFileSync(file, code);
-    check(`README example ${index + 1} of ${dir} (${lang}) runs against the installed tarball`, () => {
+    check(`README example ${index + 1} of ${dir} (${lang}) runs against the installed tarball ${on}`, () => {
       if (lang === 'ts') {
-        run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], project);
-        const out = join(project, 'out', `example-${index + 1}.js`);
-        return runExample('node', [out], project);
+        if (!compiled) throw new Error('the TypeScript examples did not compile (see the import check)');
+        return runExample(node, [join(project, 'out', `example-${index + 1}.js`)], project, { env });
       }
-      if (lang === 'js') return runExample('node', [file], project);
+      if (lang === 'js') return runExample(node, [file], project, { env });
       return runExample('bash', ['-euo', 'pipefail', file], project, {
-        env: { ...process.env, PATH: `${join(project, 'node_modules/.bin')}:${process.env.PATH}` },
+        env: { ...env, PATH: `${join(project, 'node_modules/.bin')}:${env.PATH}` },
       });
     });
   });

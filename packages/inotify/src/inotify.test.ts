@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { worldReadableCopy } from '../../../scripts/test-support/world-readable-copy.mjs';
 import { ev, openFds, openWriteClose, readAll, removeDir, tempDir } from '../test/helpers.js';
 import {
   IN_ATTRIB,
@@ -17,6 +19,9 @@ import {
   Inotify,
   InotifyError,
 } from './index.js';
+
+/** A workspace package's dir, by its folder name under packages/. */
+const packageDir = (name: string): string => fileURLToPath(new URL(`../../${name}`, import.meta.url));
 
 let dir: string;
 beforeEach(() => {
@@ -109,7 +114,9 @@ describe('addWatch', () => {
     const locked = path.join(dir, 'locked');
     fs.mkdirSync(locked, { mode: 0o700 });
     fs.chmodSync(dir, 0o755);
-    const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    // nobody may not enter the clone's directories (under a 0700 dir, say): it loads a copy.
+    const copy = worldReadableCopy(['syscall', 'decoder', 'inotify'].map(packageDir));
+    const index = copy.entry('@inotify-ts/inotify');
     const script = `
       process.setgid(65534); process.setuid(65534);
       const { Inotify } = await import(${JSON.stringify(index)});
@@ -117,7 +124,11 @@ describe('addWatch', () => {
       try { i.addWatch(${JSON.stringify(locked)}); console.log('no error'); }
       catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, errno: e.errno, syscall: e.syscall, path: e.path })); }
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: os.tmpdir(),
+    });
+    fs.rmSync(copy.root, { recursive: true, force: true });
     expect(JSON.parse(out)).toEqual({
       name: 'InotifyError',
       code: 'EACCES',

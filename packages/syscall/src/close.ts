@@ -4,13 +4,9 @@
  * @module
  */
 
-import { errnoValue } from './errno.js';
-import { syscallError } from './explain.js';
-import * as libc from './libc.js';
+import { closeFd } from './owner.js';
 import { validateFd } from './validate.js';
 import { releaseFd } from './waiter.js';
-
-const EINTR = errnoValue('EINTR');
 
 /**
  * Closes `fd` (an inotify instance or a wake fd). Closing an inotify instance removes all its
@@ -18,6 +14,10 @@ const EINTR = errnoValue('EINTR');
  *
  * Pending {@link waitReadable} calls on `fd` resolve `false` first. A {@link pollAsync} on
  * `fd` is not woken by closing it: wake it through its wake fd before.
+ *
+ * Close an fd of this package with this function, in the thread that created it: that thread's
+ * event loop owns it, so that it is closed when the thread ends, however it ends (a terminated
+ * worker runs no JavaScript); see owner.ts.
  *
  * On Linux the fd is released even when close(2) reports EINTR, so EINTR is not retried (a
  * retry could close an unrelated fd that reused the number) and is not an error.
@@ -27,8 +27,5 @@ const EINTR = errnoValue('EINTR');
 export function close(fd: number): void {
   validateFd(fd);
   releaseFd(fd);
-  if (libc.close(fd) < 0) {
-    const e = libc.errno();
-    if (e !== EINTR) throw syscallError('close', e, { fd });
-  }
+  closeFd(fd);
 }

@@ -62,6 +62,8 @@ export const RLIMIT_NOFILE = MIPS ? 5 : 7;
 
 /** `F_DUPFD_CLOEXEC`: `fcntl` command, duplicate an fd onto the lowest free number >= arg, close-on-exec. */
 export const F_DUPFD_CLOEXEC = 1030;
+/** `fcntl` command reading the fd flags: fails with EBADF on a closed fd, changes nothing. */
+export const F_GETFD = 1;
 
 /** `AT_FDCWD`: `*at()` calls resolve relative paths from the working directory. */
 export const AT_FDCWD = -100;

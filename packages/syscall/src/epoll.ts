@@ -58,6 +58,8 @@ export interface WaiterWorkerData {
   readonly controlFd: number;
   /** `Int32Array` over it, indexed by {@link WaiterState}. */
   readonly state: SharedArrayBuffer;
+  /** The longest single `epoll_wait`, so that the thread checks `state[STOP]` at least this often. */
+  readonly safetyTimeoutMs: number;
 }
 
 /**

@@ -1,14 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { worldReadableCopy } from '../../../scripts/test-support/world-readable-copy.mjs';
 import { IN, runChild, useTempDirs } from '../test/helpers.js';
 import { close } from './close.js';
 import { ERRNO_DESCRIPTIONS, errnoName } from './errno.js';
 import { InotifyError } from './errors.js';
 import { addWatch, init, pendingBytes, read, rmWatch } from './inotify.js';
 import { createWakeFd, poll } from './poll.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const tempDir = useTempDirs();
 
@@ -148,12 +152,15 @@ describe('InotifyError from inotify_add_watch', () => {
     mkdirSync(secret);
     chmodSync(secret, 0o700);
     chmodSync(dir, 0o755);
+    // nobody may not enter the clone's directories (under a 0700 dir, say): it loads a copy.
+    const copy = worldReadableCopy([PACKAGE_DIR]);
     const child = runChild(
       `const fd = S.init();
        try { S.addWatch(fd, ${JSON.stringify(secret)}, 0x100); console.log('no error'); }
        catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, message: e.message })); }`,
-      { uid: 65534, gid: 65534 },
+      { uid: 65534, gid: 65534, index: copy.entry('@inotify-ts/syscall') },
     );
+    rmSync(copy.root, { recursive: true, force: true });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({
       code: 'EACCES',

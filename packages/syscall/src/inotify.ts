@@ -10,6 +10,7 @@ import { errnoValue } from './errno.js';
 import { bufferTooSmall } from './errors.js';
 import { syscallError } from './explain.js';
 import * as libc from './libc.js';
+import { ownFd } from './owner.js';
 import { toNativePath, validateFd, validateMask, validateUint8Array, validateWd } from './validate.js';
 
 const EAGAIN = errnoValue('EAGAIN');
@@ -20,7 +21,10 @@ const EINTR = errnoValue('EINTR');
  * so {@link read} returns 0 instead of blocking when nothing is queued; close-on-exec, so
  * child processes do not inherit it.
  *
- * @returns the instance's file descriptor. Close it with {@link close}.
+ * The calling thread's event loop owns the fd: it is closed when the thread ends, even a worker
+ * ended by `terminate()` (see owner.ts).
+ *
+ * @returns the instance's file descriptor. Close it with {@link close}, in the same thread.
  * @throws {InotifyError} `EMFILE` when the per-user instance limit
  *   (`fs.inotify.max_user_instances`) or the process's open file limit (`RLIMIT_NOFILE`) is
  *   reached (the message says which), `ENFILE`, `ENOMEM`.
@@ -28,6 +32,7 @@ const EINTR = errnoValue('EINTR');
 export function init(): number {
   const fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) throw syscallError('inotify_init1', libc.errno());
+  ownFd(fd);
   return fd;
 }
 

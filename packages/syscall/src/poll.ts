@@ -6,10 +6,12 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN, POLLNVAL } from './constants.js';
 import { errnoValue } from './errno.js';
 import { syscallError } from './explain.js';
 import * as libc from './libc.js';
+import { ownFd } from './owner.js';
 import { toPollTimeout, validateFd } from './validate.js';
 
 const EINTR = errnoValue('EINTR');
@@ -46,9 +48,20 @@ function remaining(timeout: number, start: number): number {
 const syncFds = new PollFds(1);
 
 /**
+ * The longest single poll(2) of {@link poll} in a worker thread. `worker.terminate()` takes
+ * effect only when the thread is back in JavaScript, so a worker blocked in one long poll(2)
+ * would hold its terminate() (and the exit of its parent) for the whole timeout; in slices of
+ * this length it is back in JavaScript at least this often. The main thread is never
+ * terminated that way and waits in one call.
+ */
+const WORKER_POLL_SLICE_MS = 50;
+const slice = isMainThread ? -1 : WORKER_POLL_SLICE_MS;
+
+/**
  * Blocks the calling thread in `poll(2)` until `fd` is readable or `timeoutMs` passes.
  * A signal interrupting the wait (EINTR) does not end it early: it is retried with the time
- * that remains.
+ * that remains. In a worker thread the wait is made of poll(2) calls of at most 50 ms, so that
+ * `worker.terminate()` ends a worker blocked here within about that.
  *
  * This blocks the event loop; see {@link pollAsync} and {@link waitReadable} for waits that
  * do not.
@@ -66,14 +79,19 @@ export function poll(fd: number, timeoutMs: number): boolean {
   let left = timeout;
   for (;;) {
     syncFds.set(0, fd, POLLIN);
-    const n = libc.poll(syncFds.i32, 1, left);
+    const sliced = slice > 0 && (left < 0 || left > slice);
+    const n = libc.poll(syncFds.i32, 1, sliced ? slice : left);
     if (n < 0) {
       const e = libc.errno();
       if (e !== EINTR) throw syscallError('poll', e, { fd });
       left = remaining(timeout, start);
       continue;
     }
-    if (n === 0) return false;
+    if (n === 0) {
+      if (!sliced) return false;
+      left = remaining(timeout, start);
+      continue;
+    }
     const revents = syncFds.revents(0);
     if ((revents & POLLNVAL) !== 0) throw syscallError('poll', EBADF, { fd });
     return true;
@@ -148,13 +166,15 @@ const counter = new BigUint64Array(1);
 
 /**
  * Creates an eventfd (`EFD_CLOEXEC | EFD_NONBLOCK`) to wake {@link pollAsync} early with
- * {@link wake}. Close it with {@link close}.
+ * {@link wake}. Close it with {@link close}, in the same thread (its event loop owns it, as
+ * {@link init}'s fds).
  *
  * @throws {InotifyError} `EMFILE`, `ENFILE`, `ENOMEM`.
  */
 export function createWakeFd(): number {
   const fd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (fd < 0) throw syscallError('eventfd', libc.errno());
+  ownFd(fd);
   return fd;
 }
 

@@ -132,6 +132,22 @@ describe.each(KINDS)('a %s reader', (kind) => {
     expect(read(watched.fd, new Uint8Array(4096))).toBe(32);
   });
 
+  it('closes on Symbol.asyncDispose once the pending read has settled with 0', async () => {
+    const before = openFds();
+    const reader = createReader(watched.fd, new Uint8Array(4096), { kind });
+    let settled: number | undefined;
+    const pending = reader.read().then((bytes) => {
+      settled = bytes;
+      return bytes;
+    });
+    await reader[Symbol.asyncDispose]();
+    expect(reader.closed).toBe(true);
+    expect(settled).toBe(0);
+    expect(await pending).toBe(0);
+    expect(openFds()).toEqual(before);
+    reader[Symbol.dispose]();
+  });
+
   it("rejects with the signal's reason when aborted, and reads again afterwards", async () => {
     await withReader(kind, async (reader) => {
       const controller = new AbortController();
@@ -209,6 +225,52 @@ describe('createReader', () => {
     expect(child.stdout).toBe('thread false\n');
     expect(child.status).toBe(0);
   });
+
+  it("finds process.binding('pipe_wrap') on this Node without a runtime warning", () => {
+    // The day a Node warns here, users would see the warning: this test fails first, on the
+    // Node line that does it (CI runs every supported line). pipe-wrap.ts says what to do then.
+    const child = runChild(
+      `process.on('warning', (w) => console.log('warning', w.name, w.code, w.message));
+       const binding = process.binding('pipe_wrap');
+       console.log(typeof binding.Pipe, typeof binding.constants.SOCKET);
+       const fd = S.init();
+       const reader = S.createReader(fd, new Uint8Array(272));
+       console.log(reader.kind, S.eventLoopReadsAvailable());
+       reader.close(); S.close(fd);
+       setTimeout(() => console.log('no warning'), 50);`,
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('function number\nevent-loop true\nno warning\n');
+    expect(child.status).toBe(0);
+  });
+
+  it.each([['NODE_OPTIONS=--pending-deprecation'], ['NODE_PENDING_DEPRECATION=1']])(
+    'falls back to the thread kind and plain fds with %s, reads events, and leaves no fd',
+    (setting) => {
+      const dir = tempDir();
+      const child = runChild(
+        `import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+       process.on('warning', (w) => console.log('warning', w.name, w.code));
+       const instances = () => readdirSync('/proc/self/fd')
+         .filter((n) => { try { return readlinkSync('/proc/self/fd/' + n) === 'anon_inode:inotify'; } catch { return false; } })
+         .length;
+       const fd = S.init();
+       S.addWatch(fd, ${JSON.stringify(dir)}, 0x100);
+       const reader = S.createReader(fd, new Uint8Array(4096));
+       const pending = reader.read({ timeoutMs: 10_000 });
+       writeFileSync(${JSON.stringify(`${dir}/fallback`)}, '');
+       console.log(reader.kind, await pending);
+       await reader[Symbol.asyncDispose]();
+       S.close(fd);
+       console.log('instances left', instances());`,
+        { prefix: ['env', setting] },
+      );
+      expect(child.stderr).toBe('');
+      // 32 bytes: one IN_CREATE of 'fallback'.
+      expect(child.stdout).toBe('thread 32\ninstances left 0\n');
+      expect(child.status).toBe(0);
+    },
+  );
 
   it('keeps the process alive while a read is pending, and not otherwise', () => {
     const child = runChild(

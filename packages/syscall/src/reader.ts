@@ -9,15 +9,12 @@
  *   readable libuv calls `read(2)` straight into the caller's buffer (Node's `onread` user
  *   buffer, so a view on WebAssembly memory is filled with no copy) and the read is paused until
  *   the next {@link AsyncReader.read}. No thread, no worker, no copy. It needs Node's `pipe_wrap`
- *   binding, reached through `process.binding()`: Node documents that as deprecated (DEP0111,
- *   documentation-only; a warning only under `--pending-deprecation`, where this kind is not
- *   used). Where the binding is gone or refuses the fd, `'auto'` falls back to:
+ *   binding, reached through `process.binding()`, which Node documents as deprecated (DEP0111):
+ *   pipe-wrap.ts says what that risks and what guards it. Where the binding is gone or refuses
+ *   the fd, `'auto'` falls back to:
  * - `'thread'`: {@link waitReadable}'s shared waiter thread blocks in `epoll_wait`, then the
  *   main thread reads with {@link read}.
  *
- * Kernel quirk where it bites: Node refuses to wrap an inotify fd through the public
- * `new net.Socket({ fd })` (libuv's `uv_guess_handle()` calls an anonymous inode `UNKNOWN`),
- * although libuv streams read any pollable fd; hence the binding.
  *
  * @module
  */
@@ -28,6 +25,7 @@ import { bufferTooSmall, InotifyError, invalidArgType, invalidArgValue } from '.
 import { syscallError } from './explain.js';
 import { read } from './inotify.js';
 import * as libc from './libc.js';
+import { type PipeBinding, type PipeHandle, pipeBinding } from './pipe-wrap.js';
 import { toPollTimeout, validateFd, validateUint8Array } from './validate.js';
 import { type PendingWait, waitReadable } from './waiter.js';
 
@@ -71,51 +69,14 @@ export interface AsyncReader {
    * closed. The fd itself stays open (the caller owns it). Idempotent.
    */
   close(): void;
-}
-
-/** Node's stream handle of a pipe (`PipeWrap`), as much of it as the reader uses. */
-interface PipeHandle {
-  open(fd: number): number;
-  /** Starts or stops libuv reading; 0 or a negated errno. */
-  readStart(): number;
-  readStop(): number;
-  /** Node's own flag of whether the handle reads; its read callback clears it on a pause. */
-  reading: boolean;
-}
-
-interface PipeBinding {
-  readonly Pipe: new (type: number) => PipeHandle;
-  readonly constants: { readonly SOCKET: number };
-}
-
-let binding: PipeBinding | null | undefined;
-
-/** Whether Node was asked to warn about pending deprecations (then `process.binding` warns). */
-function pendingDeprecation(): boolean {
-  const flag = '--pending-deprecation';
-  return (
-    process.execArgv.includes(flag) ||
-    (process.env['NODE_OPTIONS'] ?? '').includes(flag) ||
-    process.env['NODE_PENDING_DEPRECATION'] === '1'
-  );
-}
-
-/** Node's `pipe_wrap` binding, or `null` where this Node does not offer it (or should not). */
-function pipeBinding(): PipeBinding | null {
-  if (binding !== undefined) return binding;
-  binding = null;
-  if (pendingDeprecation()) return binding;
-  try {
-    const candidate = (process as unknown as { binding(name: string): Partial<PipeBinding> }).binding(
-      'pipe_wrap',
-    );
-    if (typeof candidate.Pipe === 'function' && typeof candidate.constants?.SOCKET === 'number') {
-      binding = candidate as PipeBinding;
-    }
-  } catch {
-    // Removed, or refused by the permission model: the thread kind works everywhere.
-  }
-  return binding;
+  /** {@link close}, for `using`. */
+  [Symbol.dispose](): void;
+  /**
+   * {@link close}, then waits until the reader has let go of everything: the pending read has
+   * settled (a `'thread'` reader's wait has left the waiter), the `'event-loop'` reader's libuv
+   * handle is closed. For `await using`.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Whether `'event-loop'` readers can be made in this process. */
@@ -242,6 +203,16 @@ class EventLoopReader implements AsyncReader {
     this.#socket.destroy();
   }
 
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    // The handle itself is released on a later loop turn; the socket says when.
+    if (!this.#socket.closed) await new Promise((resolve) => this.#socket.once('close', resolve));
+  }
+
   /** libuv read `bytes` into the buffer: hand them over, and read nothing more until asked. */
   #onRead(bytes: number): false {
     const pending = this.#pending;
@@ -285,6 +256,8 @@ class ThreadReader implements AsyncReader {
   readonly #fd: number;
   /** Aborts the pending read's wait (close, or the caller's signal); `null`: none pending. */
   #current: AbortController | null = null;
+  /** Resolves when the pending read has settled and left the waiter. */
+  #settled: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(
@@ -306,6 +279,10 @@ class ThreadReader implements AsyncReader {
     const local = new AbortController();
     const onAbort = () => local.abort();
     this.#current = local;
+    let markSettled = (): void => {};
+    this.#settled = new Promise<void>((resolve) => {
+      markSettled = resolve;
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
     const deadline = timeout < 0 ? Number.POSITIVE_INFINITY : performance.now() + timeout;
     try {
@@ -326,12 +303,22 @@ class ThreadReader implements AsyncReader {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#current = null;
+      markSettled();
     }
   }
 
   close(): void {
     this.#closed = true;
     this.#current?.abort();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#settled;
   }
 }
 

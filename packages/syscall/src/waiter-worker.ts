@@ -27,7 +27,7 @@ import type * as Libc from './libc.js';
 
 type LibcModule = typeof Libc;
 
-const { epfd, controlFd, state: sharedState } = workerData as WaiterWorkerData;
+const { epfd, controlFd, state: sharedState, safetyTimeoutMs } = workerData as WaiterWorkerData;
 const port = parentPort!;
 const state = new Int32Array(sharedState);
 const { EINTR, EAGAIN } = constants.errno;
@@ -35,12 +35,6 @@ const MAX_EVENTS = 256;
 const events = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
 const view = new DataView(events.buffer);
 const scratch = new BigUint64Array(1);
-/**
- * A bound on each wait, so that the thread gets back to JavaScript (where a `terminate()`
- * takes effect) even if nobody writes the control eventfd, e.g. when the thread that started
- * this worker is itself a worker being terminated.
- */
-const SAFETY_TIMEOUT_MS = 1000;
 
 function post(message: WaiterMessage, transfer?: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
@@ -60,7 +54,7 @@ function drainControl(libc: LibcModule): boolean {
 function run(libc: LibcModule): void {
   for (;;) {
     if (Atomics.load(state, WaiterState.STOP) !== 0) return;
-    const n = libc.epoll_wait(epfd, events, MAX_EVENTS, SAFETY_TIMEOUT_MS);
+    const n = libc.epoll_wait(epfd, events, MAX_EVENTS, safetyTimeoutMs);
     if (n < 0) {
       const e = libc.errno();
       if (e === EINTR) continue;
@@ -86,14 +80,22 @@ function run(libc: LibcModule): void {
   }
 }
 
+/**
+ * libc.js, imported only once this thread is RUNNING, because importing it loads koffi. It is a
+ * file of its own in dist/ and is named through a URL so that the bundler leaves this import
+ * alone: a bundled `import('./libc.js')` would hoist koffi's import to the top of this file,
+ * and Node would load koffi's addon while the thread is still STARTING, when the main thread
+ * may exit without waiting (SIGABRT at exit: see {@link WaiterState}).
+ */
+const LIBC_URL = new URL('./libc.js', import.meta.url).href;
+
 // Not started if the main thread already cancelled this worker (it exits before koffi loads).
-// libc.js is imported only now, not statically, because importing it loads koffi.
 if (
   Atomics.compareExchange(state, WaiterState.PHASE, WaiterPhase.STARTING, WaiterPhase.RUNNING) ===
   WaiterPhase.STARTING
 ) {
   try {
-    run(await import('./libc.js'));
+    run((await import(LIBC_URL)) as LibcModule);
   } finally {
     Atomics.store(state, WaiterState.PHASE, WaiterPhase.DONE);
     Atomics.notify(state, WaiterState.PHASE);

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
@@ -39,6 +39,7 @@ import { errnoValue } from './errno.js';
 import { invalidArgType } from './errors.js';
 import { syscallError } from './explain.js';
 import * as libc from './libc.js';
+import { closeFd, ownFd } from './owner.js';
 import { poll } from './poll.js';
 import { toPollTimeout, validateFd } from './validate.js';
 
@@ -108,6 +109,17 @@ function workerUrl(): URL {
     : new URL('./waiter-worker.js', self);
 }
 
+/**
+ * How long the waiter thread's `epoll_wait` blocks at most before it checks whether to stop.
+ * Node stops a worker's own workers (this waiter, when a worker started it) before anything
+ * else of its teardown, and joins them: a waiter blocked in `epoll_wait` holds the
+ * `terminate()` of the worker that started it for up to this long, since nothing can write
+ * its control eventfd then. The main thread's waiter is stopped through the eventfd at exit.
+ */
+function safetyTimeout(): number {
+  return isMainThread ? 1000 : 50;
+}
+
 function epollCtl(epfd: number, op: number, fd: number, events: number, gen: number): number {
   encodeEpollEvent(eventView, events, fd, gen);
   return libc.epoll_ctl(epfd, op, fd, eventBytes) < 0 ? libc.errno() : 0;
@@ -128,8 +140,12 @@ function start(): Shared {
     libc.close(epfd);
     throw syscallError('epoll_ctl', e, { fd: controlFd });
   }
+  // Owned by this thread's loop, like the instances: closed if this thread is a worker that
+  // gets terminated (the waiter thread itself owns nothing and is stopped by Node first).
+  ownFd(epfd);
+  ownFd(controlFd);
   const state = new SharedArrayBuffer(WaiterState.LENGTH * Int32Array.BYTES_PER_ELEMENT);
-  const data: WaiterWorkerData = { epfd, controlFd, state };
+  const data: WaiterWorkerData = { epfd, controlFd, state, safetyTimeoutMs: safetyTimeout() };
   // execArgv: [] because the worker is plain JavaScript that needs none of the parent's flags,
   // and some of them (--input-type, loaders meant for the main script) make a worker fail to start.
   const worker = new Worker(workerUrl(), { workerData: data, execArgv: [] });
@@ -200,8 +216,8 @@ function fail(s: Shared, error: unknown): void {
     }
   }
   void s.worker.terminate().finally(() => {
-    libc.close(s.controlFd);
-    libc.close(s.epfd);
+    closeFd(s.controlFd);
+    closeFd(s.epfd);
   });
 }
 

@@ -147,9 +147,17 @@ export const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.
  */
 export function runChild(
   code: string,
-  options: { prefix?: string[]; shell?: string; uid?: number; gid?: number; timeoutMs?: number } = {},
+  options: {
+    prefix?: string[];
+    shell?: string;
+    uid?: number;
+    gid?: number;
+    timeoutMs?: number;
+    /** The package's built entry to bind `S` to (default {@link DIST_INDEX}). */
+    index?: string;
+  } = {},
 ): SpawnSyncReturns<string> {
-  const script = `import * as S from ${JSON.stringify(DIST_INDEX)};\n${code}`;
+  const script = `import * as S from ${JSON.stringify(options.index ?? DIST_INDEX)};\n${code}`;
   const node = [process.execPath, '--input-type=module', '-e', script];
   const inner =
     options.shell === undefined ? node : ['/bin/sh', '-c', `${options.shell} && exec "$@"`, 'sh', ...node];

@@ -176,10 +176,11 @@ describe.each(['event-loop', 'thread'] as const)('events() with %s reads', (asyn
     expect(threads()).toBe(tasks);
   });
 
-  it('delivers 100,000 events in order and complete', async () => {
+  it('delivers 50,000 events in order and complete', async () => {
     using i = new Inotify({ asyncReads });
     i.addWatch(dir, IN_CREATE);
-    const total = 100_000;
+    // Ten refills of the producer's 5,000 (three kernel queues' worth): more proves nothing more.
+    const total = 50_000;
     const source = producer(dir, total);
     let received = 0;
     let mismatch: string | undefined;
@@ -191,5 +192,5 @@ describe.each(['event-loop', 'thread'] as const)('events() with %s reads', (asyn
     }
     expect(mismatch).toBeUndefined();
     expect(received).toBe(total);
-  });
+  }, 300_000); // bounded by its work: a busy machine may take long, the test never fails for it
 });

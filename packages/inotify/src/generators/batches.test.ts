@@ -19,10 +19,11 @@ beforeEach(() => {
 afterEach(() => removeDir(dir));
 
 describe.each(['event-loop', 'thread'] as const)('batches() with %s reads', (asyncReads) => {
-  it('delivers 100,000 events in order and complete', async () => {
+  it('delivers 50,000 events in order and complete', async () => {
     using i = new Inotify({ asyncReads });
     const wd = i.addWatch(dir, IN_CREATE);
-    const total = 100_000;
+    // Ten refills of the producer's 5,000 (three kernel queues' worth): more proves nothing more.
+    const total = 50_000;
     const source = producer(dir, total);
     let received = 0;
     let batches = 0;
@@ -42,7 +43,7 @@ describe.each(['event-loop', 'thread'] as const)('batches() with %s reads', (asy
     expect(mismatch).toBeUndefined();
     expect(received).toBe(total);
     expect(batches).toBeLessThan(total);
-  });
+  }, 300_000); // bounded by its work: a busy machine may take long, the test never fails for it
 
   it('resolves paths while the batch is held and ends a watch on IN_IGNORED once the iterator advances', async () => {
     const sub = path.join(dir, 'sub');

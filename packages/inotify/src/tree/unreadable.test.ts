@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../test/helpers.js';
 import { expectWatching, kernelWatches, kev, readTree, treeFd } from '../../test/tree-helpers.js';
 import { type InotifyError, InotifyTree } from '../index.js';
@@ -32,6 +32,16 @@ function asNobody<T>(f: () => T): T {
 function fields(e: InotifyError): object {
   return { code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, message: e.message };
 }
+
+// Whatever the tree loads on first use (the decoder's .wasm) is loaded now, as root: nobody
+// may not enter the clone's directories (under a 0700 dir, say).
+beforeAll(() => {
+  const warm = tempDir();
+  using tree = new InotifyTree(warm);
+  fs.mkdirSync(path.join(warm, 'd'));
+  readTree(tree);
+  removeDir(warm);
+});
 
 let dir: string;
 beforeEach(() => {

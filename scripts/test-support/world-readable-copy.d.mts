@@ -1,0 +1,2 @@
+/** See world-readable-copy.mjs. */
+export function worldReadableCopy(packageDirs: string[]): { root: string; entry: (name: string) => string };
