@@ -59,48 +59,47 @@ export function waitBound(p: Pipeline, timeoutMs: number | undefined): number | 
   return timeoutMs === undefined ? Math.max(0, wake) : Math.min(timeoutMs, Math.max(0, wake));
 }
 
-/**
- * The async iterator behind `events()`: the same events, pipeline and guarantees as the
- * synchronous generator, without blocking the event loop: it waits on the reader, and gives the
- * event loop a turn at least every {@link SLICE_MS} of continuous delivery or work.
- */
-export async function* asyncEvents(
+/** The generator behind {@link asyncEvents}, which shares `st` with it. */
+async function* eventGenerator(
   p: Pipeline,
   c: Consumer,
   signal: AbortSignal | undefined,
+  st: Shared,
 ): AsyncGenerator<InotifyEvent, void, undefined> {
   signal?.throwIfAborted();
   const source = p.source;
   source.claim();
   try {
     let lastHit = performance.now();
-    let sliceStart = lastHit;
-    let delivered = 0;
+    st.sliceStart = lastHit;
     for (;;) {
       if (source.closed) return;
       signal?.throwIfAborted();
       // A long run of buffered events (and the consumer's work on each) is one chain of
       // microtasks: look at the clock every 64 events.
-      if ((++delivered & 63) === 0 && performance.now() - sliceStart >= SLICE_MS) {
+      if ((++st.delivered & 63) === 0 && performance.now() - st.sliceStart >= SLICE_MS) {
         await yieldToEventLoop();
-        sliceStart = performance.now();
+        st.sliceStart = performance.now();
         continue;
       }
       const event = pullEvent(p, c);
       if (event !== undefined) {
+        st.queued--;
+        st.parked = true;
         yield event;
+        st.parked = false;
         continue;
       }
       const now = performance.now();
-      if (now - sliceStart >= SLICE_MS) {
+      if (now - st.sliceStart >= SLICE_MS) {
         await yieldToEventLoop();
-        sliceStart = performance.now();
+        st.sliceStart = performance.now();
         continue;
       }
       const pause = pauseBeforeRead(p, signal);
       if (pause !== undefined) {
         await pause;
-        sliceStart = performance.now();
+        st.sliceStart = performance.now();
         continue;
       }
       if (refill(p) !== 'wait') continue;
@@ -114,9 +113,105 @@ export async function* asyncEvents(
         if (remaining <= 0) return;
       }
       readOrCheck(source, await source.readAsync(signal, waitBound(p, remaining)));
-      sliceStart = performance.now();
+      st.sliceStart = performance.now();
     }
   } finally {
+    st.parked = false;
+    st.queued = 0;
     source.release();
   }
+}
+
+/** What {@link eventGenerator} and the iterator around it share. */
+interface Shared {
+  /** The generator is suspended at a `yield`. */
+  parked: boolean;
+  /** Requests passed to the generator that it has not answered with an event yet. */
+  queued: number;
+  /** Events delivered in this slice (the clock is looked at every 64). */
+  delivered: number;
+  /** `performance.now()` when the event loop last had a turn. */
+  sliceStart: number;
+}
+
+/**
+ * The iterator `events()` returns: {@link eventGenerator}, with a fast path for buffered events.
+ * While the generator is suspended at a `yield` and has no request of the caller's to answer,
+ * `next()` hands out an event already read as a resolved promise, without resuming the
+ * generator (which would cost a generator resumption and a microtask hop per event). Everything
+ * else goes to the generator, in the order asked: the first `next()` (the signal check and the
+ * ERR_INOTIFY_BUSY claim), reads and waits, `timeoutS`, `close()`, an aborted signal, every
+ * 64th event (the generator then gives the event loop a turn if a slice of {@link SLICE_MS} is
+ * over), `return()` and `throw()`. An error of the consumer's options (a terminal event, a
+ * throwing `filterPredicate`) is thrown into the suspended generator, which ends as if it had
+ * thrown it itself.
+ */
+class EventIterator implements AsyncGenerator<InotifyEvent, void, undefined> {
+  readonly #gen: AsyncGenerator<InotifyEvent, void, undefined>;
+  readonly #p: Pipeline;
+  readonly #c: Consumer;
+  readonly #signal: AbortSignal | undefined;
+  readonly #st: Shared = { parked: false, queued: 0, delivered: 0, sliceStart: 0 };
+
+  constructor(p: Pipeline, c: Consumer, signal: AbortSignal | undefined) {
+    this.#p = p;
+    this.#c = c;
+    this.#signal = signal;
+    this.#gen = eventGenerator(p, c, signal, this.#st);
+  }
+
+  next(): Promise<IteratorResult<InotifyEvent, void>> {
+    const st = this.#st;
+    if (
+      st.parked &&
+      st.queued === 0 &&
+      (st.delivered & 63) !== 63 &&
+      !this.#p.source.closed &&
+      this.#signal?.aborted !== true
+    ) {
+      let event: InotifyEvent | undefined;
+      try {
+        event = pullEvent(this.#p, this.#c);
+      } catch (error) {
+        return this.throw(error);
+      }
+      if (event !== undefined) {
+        st.delivered++;
+        return Promise.resolve({ value: event, done: false });
+      }
+    }
+    st.queued++;
+    return this.#gen.next();
+  }
+
+  return(value?: void | PromiseLike<void>): Promise<IteratorResult<InotifyEvent, void>> {
+    this.#st.queued++;
+    return this.#gen.return(value as undefined);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<InotifyEvent, void>> {
+    this.#st.queued++;
+    return this.#gen.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+}
+
+/**
+ * The async iterator behind `events()`: the same events, pipeline and guarantees as the
+ * synchronous generator, without blocking the event loop: it waits on the reader, and gives the
+ * event loop a turn at least every {@link SLICE_MS} of continuous delivery or work.
+ */
+export function asyncEvents(
+  p: Pipeline,
+  c: Consumer,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<InotifyEvent, void, undefined> {
+  return new EventIterator(p, c, signal);
 }
