@@ -2,6 +2,7 @@
  * `pnpm bench [ingest|tree|all] [options]`: the benchmarks of inotify-ts against
  * its peers. Tables go to stdout, progress to stderr. See README.md.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,8 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   tree               arming a large tree, and the event-loop delay while one moves in (issues 5, 11)
   all                both (default)
   profile            self time per function of CPU profiles written with --profile
+  jetstream          events into NATS JetStream end to end, and recovery from a snapshot (issue 15),
+                     beside inotifywait and @parcel/watcher: node packages/jetstream/bench/bench.mjs
 
   --runs N           storm rounds (default 10, --quick 1)
   --repeat N         rounds of the light rates, tree arming and catch-up (default 3, --quick 1)
@@ -91,6 +94,15 @@ function list<T extends string>(name: string, value: string | undefined, all: re
       fail(`--${name}: unknown ${JSON.stringify(item)}; use ${all.join(',')}`);
   }
   return all.filter((id) => items.includes(id));
+}
+
+// `pnpm bench jetstream [--events N] [--dirs N] [--runs N]`: the end-to-end JetStream and recovery
+// tables of issue 15. They live with @inotify-ts/jetstream (they need its server helper and the NATS
+// client); this runs them in a child with the same arguments.
+if (process.argv[2] === 'jetstream') {
+  const script = fileURLToPath(new URL('../../../packages/jetstream/bench/bench.mjs', import.meta.url));
+  const child = spawnSync(process.execPath, [script, ...process.argv.slice(3)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
 }
 
 const { values, positionals } = (() => {
