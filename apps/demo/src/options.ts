@@ -184,6 +184,7 @@ Examples:
   $ ${PROGRAM} -e create -e delete --format json /var/spool/in | jq .
   $ ${PROGRAM} -r --format '%T %w%f %e' --timefmt '%F %T' .
   $ ${PROGRAM} -r --stats --exclude '/(\\.git|node_modules)$' .
+  $ ${PROGRAM} --output nats://127.0.0.1:4222 --subject files.events --state /var/tmp/src.state ~/src
 `,
   wait: `
 Exit codes (as inotifywait):

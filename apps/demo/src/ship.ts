@@ -7,7 +7,7 @@
  */
 
 import { IN_ACCESS, IN_CLOSE_NOWRITE, IN_OPEN } from '@inotify-ts/inotify';
-import { JetStreamSink, JsonLinesSink, type RecordSink, TreeShipper } from '@inotify-ts/jetstream';
+import type { JetStreamSink, RecordSink, TreeShipper } from '@inotify-ts/jetstream';
 import { describeError, describeWarning } from './errors.js';
 import type { Options } from './options.js';
 import type { Progress } from './progress.js';
@@ -38,6 +38,8 @@ const READS = IN_ACCESS | IN_OPEN | IN_CLOSE_NOWRITE;
  */
 export async function ship(context: ShipContext): Promise<number> {
   const { options, name, say } = context;
+  // Loaded here only: the other outputs do not load the NATS client.
+  const { JetStreamSink, JsonLinesSink, TreeShipper } = await import('@inotify-ts/jetstream');
   const quietWarn = (line: string) => {
     if (options.quiet < 2) say(`${name}: warning: ${line}`);
   };
