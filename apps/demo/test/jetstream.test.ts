@@ -150,6 +150,15 @@ describe('--output nats://', () => {
     expect(records.map((r) => r.seq)).toEqual(unique.map((r) => r.seq));
   }, 180_000);
 
+  it('exits with code 1 and says what to check when no server listens at the URL', async () => {
+    const { exit, stderr } = await CliProcess.run(['-q', '--output', 'nats://127.0.0.1:1', dir.path]);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(stderr).toBe(
+      'inotify-demo: cannot publish to nats://127.0.0.1:1: connection refused. ' +
+        'Check that a nats-server with JetStream (nats-server -js) listens there.\n',
+    );
+  });
+
   it('refuses a URL that is not nats:// and says what to give', async () => {
     const { exit, stderr } = await CliProcess.run(['--output', 'http://127.0.0.1:4222', dir.path]);
     expect(exit).toEqual({ code: 1, signal: null });
