@@ -88,6 +88,13 @@ export async function ship(context: ShipContext): Promise<number> {
   }
   context.progress.done();
   const controller = new AbortController();
+  // Records on stdout: a closed pipe (`| head`) stops quietly; any other failed write is an error.
+  let writeError: NodeJS.ErrnoException | undefined;
+  const onWriteError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') writeError ??= error;
+    controller.abort();
+  };
+  if (jetstream === undefined) process.stdout.on('error', onWriteError);
   let stopping = false;
   const onSignal = () => {
     if (stopping) process.exit(130);
@@ -108,6 +115,13 @@ export async function ship(context: ShipContext): Promise<number> {
     code = 1;
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal);
+  }
+  if (writeError !== undefined) {
+    say(
+      `${name}: cannot write to standard output: ${writeError.message.replace(/^E[A-Z]+: /, '')}` +
+        ` (${writeError.code}); records were lost. Free space, or write elsewhere; with --state, the next start reports what changed.`,
+    );
+    code = 1;
   }
   if (jetstream !== undefined) {
     const unacked = await jetstream.close();

@@ -232,6 +232,40 @@ describe('--state', () => {
     }
   }, 180_000);
 
+  it('without --output, stops quietly with code 0 when the reader of stdout goes away', async () => {
+    const state = join(dir.path, '..', `${relative(tmpdir(), dir.path)}.state`);
+    try {
+      const cli = await start(['--state', state, '-e', 'create', dir.path]);
+      writeFileSync(join(dir.path, 'a'), '');
+      await cli.waitForLines(1);
+      cli.child.stdout?.destroy();
+      writeFileSync(join(dir.path, 'b'), '');
+      expect(await cli.end()).toEqual({ code: 0, signal: null });
+      expect(cli.stderr).toBe('Setting up watches.\nWatches established.\n');
+    } finally {
+      rmSync(state, { force: true });
+    }
+  }, 180_000);
+
+  it('without --output, reports a failed write (stdout on /dev/full) on stderr and exits 1', async () => {
+    const state = join(dir.path, '..', `${relative(tmpdir(), dir.path)}.state`);
+    try {
+      const cli = await CliProcess.start(['--state', state, '-e', 'create', dir.path], {
+        wrap: ['sh', '-c', 'exec "$@" > /dev/full', 'sh'],
+      });
+      running.push(cli);
+      writeFileSync(join(dir.path, 'a'), '');
+      expect(await cli.end(120_000)).toEqual({ code: 1, signal: null });
+      expect(cli.stderr).toBe(
+        'Setting up watches.\nWatches established.\n' +
+          'inotify-demo: cannot write to standard output: no space left on device, write (ENOSPC); records were lost. ' +
+          'Free space, or write elsewhere; with --state, the next start reports what changed.\n',
+      );
+    } finally {
+      rmSync(state, { force: true });
+    }
+  }, 180_000);
+
   it('without --output, prints the recovery records on stdout after a clean stop and restart', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'inotify-demo-state-'));
     const state = join(stateDir, 'tree.state');
