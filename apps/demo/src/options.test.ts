@@ -82,6 +82,10 @@ describe('parseOptions', () => {
       err: 'inotify-demo: --state ships every event of whole trees until a signal: -t/--timeout cannot be combined with it.\n',
     });
     expect(parse(['--state', 'f', '--exclude-glob', '**/.git', 'w']).exitCode).toBe(1);
+    expect(parse(['--output', 'nats://h:1', 'w', '@w/skip'])).toMatchObject({
+      exitCode: 1,
+      err: 'inotify-demo: --output ships every event of whole trees: @path exclusions cannot be combined with it.\n',
+    });
     expect(
       parse(['--output', 'nats://h:1', '--format', 'json', '-r', '-e', 'create', 'w']).exitCode,
     ).toBeUndefined();

@@ -533,6 +533,18 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
     }
     paths = [{ text: '/tmp', bytes: undefined }];
   }
+  const excluded = [...fromFile.excluded, ...fromArgs.excluded];
+  if (excluded.length > 0 && (opts.output !== undefined || opts.state !== undefined)) {
+    throw new LateUsageError(
+      `${opts.output !== undefined ? '--output' : '--state'} ships every event of whole trees: @path exclusions cannot be combined with it`,
+    );
+  }
+  const nonText = paths.find((path) => path.bytes !== undefined);
+  if (nonText !== undefined && (opts.output !== undefined || opts.state !== undefined)) {
+    throw new LateUsageError(
+      `'${nonText.text}' is not valid UTF-8, and the trees of --output and --state take text paths: rename it, or watch it without them`,
+    );
+  }
   const daemon = opts.daemon === true;
   if (daemon && opts.outfile === undefined) {
     throw new LateUsageError('-d/--daemon writes events to a file: give it with -o/--outfile');
@@ -547,7 +559,7 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
   return {
     mode,
     paths,
-    excluded: [...fromFile.excluded, ...fromArgs.excluded],
+    excluded,
     recursive: opts.recursive === true,
     mask,
     eventsGiven: opts.event !== 0,

@@ -74,7 +74,7 @@ export async function ship(context: ShipContext): Promise<number> {
         onProgress: ({ reason, dirs }) => {
           if (reason === 'start') context.progress.update(dirs);
         },
-        onError: (error) => quietWarn(describeWarning(error).replace(/^warning: /, '')),
+        onError: (error) => quietWarn(describeWarning(error)),
       },
       ...(options.stateFile === undefined
         ? {}
