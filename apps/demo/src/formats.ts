@@ -1,11 +1,12 @@
 /**
- * One event, one line: the Python original's `log` line, a short `text` line, or an NDJSON object.
+ * One event, one line: the Python original's `log` line, a short `text` line, or a JSON record
+ * (schema v1 of `@inotify-ts/record`).
  */
 import { join } from 'node:path';
 import { IN_Q_OVERFLOW, type InotifyEvent } from '@inotify-ts/inotify';
 import type { Palette } from './colors.js';
 import { PROGRAM } from './errors.js';
-import { jsonLine } from './json-format.js';
+import { JsonRecords } from './json-format.js';
 import type { Format } from './options.js';
 
 /** Turns one event, seen at `now`, into one line of output without the trailing newline. */
@@ -17,6 +18,8 @@ export interface FormatContext {
   readonly showPath: boolean;
   /** Styles for `text`; the other formats never color. */
   readonly colors: Palette;
+  /** The records of `json` (one identity and sequence per run); a new one when not given. */
+  readonly records?: JsonRecords;
 }
 
 function pad(value: number, width: number): string {
@@ -122,7 +125,9 @@ export function formatter(format: Format, context: FormatContext): Formatter {
       return (event, now) => logLine(event, now, context.showPath);
     case 'text':
       return (event, now) => textLine(event, now, context.colors);
-    case 'json':
-      return jsonLine;
+    case 'json': {
+      const records = context.records ?? new JsonRecords();
+      return (event) => records.event(event);
+    }
   }
 }

@@ -1,28 +1,42 @@
 /**
- * `--format json`: one event as one NDJSON line. Kept apart from the other formats so that the
- * record can change (or be versioned) in this one place.
+ * `--format json`: record schema v1 of `@inotify-ts/record`, one record per line. Kept apart from
+ * the other formats because it is stateful: the records of one run share an identity (host,
+ * boot, instance), a gap-free sequence number and the pairing of moves by cookie.
  */
-import type { InotifyEvent } from '@inotify-ts/inotify';
+import type { InotifyEvent, TreeProgress } from '@inotify-ts/inotify';
+import { RecordEncoder, recordIdentity } from '@inotify-ts/record';
 
-/**
- * The event as one JSON object, every field: `time` (ISO 8601, UTC), the header fields, `typeNames`,
- * `path`, `filename` (UTF-8, U+FFFD for bytes that are not) and `filenameBase64`, the name's exact
- * bytes, which recover any name, including one that is not UTF-8, and `synthetic` (true for an
- * entry a recursive tree found by scanning rather than from the kernel). Built by `JSON.stringify`, so
- * quotes, newlines and control characters are escaped.
- */
-export function jsonLine(event: InotifyEvent, now: Date): string {
-  const bytes = event.filenameBytes;
-  return JSON.stringify({
-    time: now.toISOString(),
-    wd: event.header.wd,
-    mask: event.header.mask,
-    cookie: event.header.cookie,
-    len: event.header.len,
-    typeNames: event.typeNames,
-    path: event.path,
-    filename: event.filename,
-    filenameBase64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-    synthetic: event.synthetic === true,
-  });
+/** Makes the JSON lines of one run. */
+export class JsonRecords {
+  readonly encoder = new RecordEncoder(recordIdentity());
+  #treeRescan = false;
+
+  /**
+   * The record of one event, as one line without the newline: an `event` record, or the gap
+   * `kernel-overflow` for `IN_Q_OVERFLOW`.
+   */
+  event(event: InotifyEvent): string {
+    return JSON.stringify(this.encoder.event(event));
+  }
+
+  /**
+   * The gap records that bracket a tree's rescan of its watches after an overflow
+   * (`rescan-started`, then `rescan-finished` with the count of directories, scan `watches`),
+   * as lines without the newline; none for other progress.
+   */
+  treeProgress(progress: TreeProgress): string[] {
+    if (progress.reason !== 'rescan') return [];
+    const lines: string[] = [];
+    if (!this.#treeRescan) {
+      this.#treeRescan = true;
+      lines.push(JSON.stringify(this.encoder.gap('rescan-started', { scan: 'watches' })));
+    }
+    if (progress.done) {
+      this.#treeRescan = false;
+      lines.push(
+        JSON.stringify(this.encoder.gap('rescan-finished', { scan: 'watches', count: progress.dirs })),
+      );
+    }
+    return lines;
+  }
 }

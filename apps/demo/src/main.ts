@@ -6,17 +6,19 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { IN_IGNORED, IN_Q_OVERFLOW, type InotifyEvent } from '@inotify-ts/inotify';
+import { IN_IGNORED, IN_Q_OVERFLOW, type InotifyEvent, type TreeProgress } from '@inotify-ts/inotify';
 import { colorEnabled, palette } from './colors.js';
 import { startDaemon } from './daemon.js';
 import { describeError } from './errors.js';
 import { formatter } from './formats.js';
+import { JsonRecords } from './json-format.js';
 import { type MessageSink, messageSink } from './messages.js';
 import { COMMANDS, type Mode, type Options, parseOptions } from './options.js';
 import { FileSink, LineOutput, type LineStream } from './output.js';
 import { type ByteFormatter, compileFormat, csvLine } from './printf.js';
 import { Progress } from './progress.js';
 import { rawArguments } from './raw-args.js';
+import { ship } from './ship.js';
 import { LiveStats, Stats } from './stats.js';
 import { WatchTable } from './watch-table.js';
 import { openWatcher, type Watcher } from './watcher.js';
@@ -55,7 +57,7 @@ export async function main(argv: readonly string[], mode: Mode = 'demo'): Promis
   // Until its watches are set up, a daemon's messages reach the terminal through its parent.
   let say: MessageSink = messageSink(options.syslog && !daemonChild, COMMANDS[mode], stderr);
   const name = COMMANDS[mode];
-  const context: Context = { options, name, say: (line) => say(line) };
+  const context: Context = { options, name, say: (line) => say(line), rescan: () => {} };
   const info = (line: string) => {
     if (options.quiet < 1) context.say(line);
   };
@@ -69,10 +71,14 @@ export async function main(argv: readonly string[], mode: Mode = 'demo'): Promis
     );
   }
   const progress = new Progress(stderr, options.quiet < 1 && !options.syslog);
+  if (options.nats !== undefined || options.stateFile !== undefined) {
+    return ship({ options, name, say: context.say, progress, ready: () => info('Watches established.') });
+  }
   let watcher: Watcher;
   try {
     watcher = openWatcher(options, {
       progress,
+      rescan: (treeProgress) => context.rescan(treeProgress),
       warn: (line) => warn(context, line),
       info: (line) => {
         if (options.quiet < 2) context.say(`${name}: ${line}`);
@@ -121,6 +127,8 @@ interface Context {
   /** The command's name, which starts every message. */
   readonly name: string;
   readonly say: MessageSink;
+  /** Told of a tree's rescan of its watches after an overflow (gap records in `json`). */
+  rescan: (progress: TreeProgress) => void;
 }
 
 /** Writes `inotify-demo: warning: <line>`, unless `-qq`. */
@@ -145,6 +153,7 @@ function printer(
   options: Options,
   watcher: Watcher,
   colors: boolean,
+  records: JsonRecords | undefined,
 ): (event: InotifyEvent, now: Date) => string | Buffer {
   const { output } = options;
   if (output.kind === 'printf' || output.kind === 'csv') {
@@ -164,6 +173,7 @@ function printer(
   const format = formatter(output.kind, {
     showPath: options.recursive || options.paths.length > 1,
     colors: palette(colors),
+    ...(records === undefined ? {} : { records }),
   });
   return (event, now) => `${format(event, now)}\n`;
 }
@@ -221,7 +231,13 @@ async function watch(watcher: Watcher, context: Context, ready: () => void): Pro
   const stats = options.stats ? new Stats() : undefined;
   const table = options.mode === 'watch' ? new WatchTable() : undefined;
   const live = stats !== undefined && stdout.isTTY ? new LiveStats(stats, stdout) : undefined;
-  const print = printer(options, watcher, colorEnabled(stdout, process.env));
+  const records = options.output.kind === 'json' && !options.stats ? new JsonRecords() : undefined;
+  if (records !== undefined && options.quiet < 2) {
+    context.rescan = (progress) => {
+      for (const line of records.treeProgress(progress)) output.chunk(`${line}\n`);
+    };
+  }
+  const print = printer(options, watcher, colorEnabled(stdout, process.env), records);
   let exitCode: number = EXIT.ok;
 
   const handle = (event: InotifyEvent) => {

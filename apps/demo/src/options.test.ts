@@ -41,7 +41,54 @@ describe('parseOptions', () => {
       zero: false,
       sort: { event: 0, ascending: false },
       verbose: false,
+      nats: undefined,
+      stateFile: undefined,
+      stateIntervalS: 60,
     });
+  });
+
+  it('reads --output, --subject, --stream, --state and --state-interval, with the defaults named in the help', () => {
+    expect(parse(['--output', 'nats://127.0.0.1:4222', 'w']).options).toMatchObject({
+      nats: { url: 'nats://127.0.0.1:4222', subject: 'inotify.records', stream: 'INOTIFY' },
+      stateFile: undefined,
+    });
+    const args = [
+      '--output',
+      'nats://h:1',
+      '--subject',
+      's.t',
+      '--stream',
+      'S',
+      '--state',
+      'f',
+      '--state-interval',
+      '0.5',
+      'w',
+    ];
+    expect(parse(args).options).toMatchObject({
+      nats: { url: 'nats://h:1', subject: 's.t', stream: 'S' },
+      stateFile: 'f',
+      stateIntervalS: 0.5,
+    });
+  });
+
+  it('refuses with --output or --state what ships no records of whole trees, naming the option', () => {
+    expect(parse(['--output', 'nats://h:1', '--format', 'text', 'w'])).toMatchObject({
+      exitCode: 1,
+      err: 'inotify-demo: --output writes records of --format json: drop --format text.\n',
+    });
+    expect(parse(['--state', 'f', '-t', '1', 'w'])).toMatchObject({
+      exitCode: 1,
+      err: 'inotify-demo: --state ships every event of whole trees until a signal: -t/--timeout cannot be combined with it.\n',
+    });
+    expect(parse(['--state', 'f', '--exclude-glob', '**/.git', 'w']).exitCode).toBe(1);
+    expect(parse(['--output', 'nats://h:1', 'w', '@w/skip'])).toMatchObject({
+      exitCode: 1,
+      err: 'inotify-demo: --output ships every event of whole trees: @path exclusions cannot be combined with it.\n',
+    });
+    expect(
+      parse(['--output', 'nats://h:1', '--format', 'json', '-r', '-e', 'create', 'w']).exitCode,
+    ).toBeUndefined();
   });
 
   it('joins repeated and comma-separated -e values, inotifywait names and IN_* constants alike', () => {

@@ -89,7 +89,24 @@ export interface Options {
   readonly sort: SortKey;
   /** Watch mode `-v`. */
   readonly verbose: boolean;
+  /** `--output nats://…`, `--subject`, `--stream`: records go to JetStream instead of stdout. */
+  readonly nats: NatsOutput | undefined;
+  /** `--state`: the snapshot file for recovery across restarts. */
+  readonly stateFile: string | undefined;
+  /** `--state-interval`: seconds between snapshot saves while running. */
+  readonly stateIntervalS: number;
 }
+
+/** Where `--output` sends records: a JetStream server, a subject, and the stream to create when missing. */
+export interface NatsOutput {
+  readonly url: string;
+  readonly subject: string;
+  readonly stream: string;
+}
+
+/** `--subject` and `--stream` without the option. */
+export const DEFAULT_SUBJECT = 'inotify.records';
+export const DEFAULT_STREAM = 'INOTIFY';
 
 /** The outcome of parsing: options to run with, or an exit code when commander already answered. */
 export type Parsed = { readonly options: Options } | { readonly exitCode: number };
@@ -167,6 +184,7 @@ Examples:
   $ ${PROGRAM} -e create -e delete --format json /var/spool/in | jq .
   $ ${PROGRAM} -r --format '%T %w%f %e' --timefmt '%F %T' .
   $ ${PROGRAM} -r --stats --exclude '/(\\.git|node_modules)$' .
+  $ ${PROGRAM} --output nats://127.0.0.1:4222 --subject files.events --state /var/tmp/src.state ~/src
 `,
   wait: `
 Exit codes (as inotifywait):
@@ -302,11 +320,34 @@ export function buildProgram(mode: Mode, output: ParseOutput): Command {
       .option('--timefmt <strftime>', 'the strftime(3) format of %T, e.g. "%F %T"')
       .option('-c, --csv', 'print events as CSV: watch,events,name, quoted as inotifywait quotes');
     if (mode === 'demo') {
-      program.option(
-        '--stats',
-        'count events per path and event type, and print the table (like inotifywatch) instead of ' +
-          'event lines: at exit, and refreshed in place with events/s while stdout is a terminal',
-      );
+      program
+        .option(
+          '--stats',
+          'count events per path and event type, and print the table (like inotifywatch) instead of ' +
+            'event lines: at exit, and refreshed in place with events/s while stdout is a terminal',
+        )
+        .option(
+          '--output <url>',
+          'publish every record (--format json, schema v1) to NATS JetStream at nats://HOST:PORT instead ' +
+            'of stdout, each acknowledged by the server; watches each path as a tree (as -r)',
+        )
+        .option('--subject <subject>', `the subject of the records with --output`, DEFAULT_SUBJECT)
+        .option(
+          '--stream <name>',
+          'the JetStream stream that stores --subject, created (file storage) when missing',
+          DEFAULT_STREAM,
+        )
+        .option(
+          '--state <file>',
+          'keep a snapshot of the trees in <file> (outside them): at start, what changed while the ' +
+            'program was stopped comes first, as recovery records; saved on exit and every --state-interval',
+        )
+        .option(
+          '--state-interval <seconds>',
+          'seconds between snapshot saves with --state (0: only on exit)',
+          parseSeconds,
+          60,
+        );
     }
   }
   return program
@@ -349,6 +390,11 @@ interface RawOptions {
   timefmt?: string;
   csv?: boolean;
   stats?: boolean;
+  output?: string;
+  subject?: string;
+  stream?: string;
+  state?: string;
+  stateInterval?: number;
 }
 
 /** The lines of `--fromfile`, as buffers (`-` is stdin). */
@@ -470,6 +516,7 @@ export function parseOptions(
 function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8Array>): Options {
   const opts = program.opts<RawOptions>();
   checkFilters(opts);
+  checkShipping(opts);
   if (opts.ascending !== undefined && opts.descending !== undefined) {
     throw new LateUsageError('give -a or -d once only');
   }
@@ -486,6 +533,18 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
     }
     paths = [{ text: '/tmp', bytes: undefined }];
   }
+  const excluded = [...fromFile.excluded, ...fromArgs.excluded];
+  if (excluded.length > 0 && (opts.output !== undefined || opts.state !== undefined)) {
+    throw new LateUsageError(
+      `${opts.output !== undefined ? '--output' : '--state'} ships every event of whole trees: @path exclusions cannot be combined with it`,
+    );
+  }
+  const nonText = paths.find((path) => path.bytes !== undefined);
+  if (nonText !== undefined && (opts.output !== undefined || opts.state !== undefined)) {
+    throw new LateUsageError(
+      `'${nonText.text}' is not valid UTF-8, and the trees of --output and --state take text paths: rename it, or watch it without them`,
+    );
+  }
   const daemon = opts.daemon === true;
   if (daemon && opts.outfile === undefined) {
     throw new LateUsageError('-d/--daemon writes events to a file: give it with -o/--outfile');
@@ -500,7 +559,7 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
   return {
     mode,
     paths,
-    excluded: [...fromFile.excluded, ...fromArgs.excluded],
+    excluded,
     recursive: opts.recursive === true,
     mask,
     eventsGiven: opts.event !== 0,
@@ -525,5 +584,61 @@ function optionsOf(mode: Mode, program: Command, raw: ReadonlyMap<string, Uint8A
     zero: opts.zero === true,
     sort: { event: sortEvent, ascending: opts.ascending !== undefined },
     verbose: opts.verbose === true,
+    nats: natsOutput(opts),
+    stateFile: opts.state,
+    stateIntervalS: opts.stateInterval ?? 60,
   };
+}
+
+/** `--output`, checked: a `nats://` URL. */
+function natsOutput(opts: RawOptions): NatsOutput | undefined {
+  if (opts.output === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(opts.output);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'nats:' || url.hostname === '') {
+    throw new LateUsageError(
+      `--output '${opts.output}' is not a nats://HOST:PORT URL: give one, e.g. nats://127.0.0.1:4222`,
+    );
+  }
+  return {
+    url: opts.output,
+    subject: opts.subject ?? DEFAULT_SUBJECT,
+    stream: opts.stream ?? DEFAULT_STREAM,
+  };
+}
+
+/** What `--output` and `--state` cannot be combined with: they ship records of whole trees. */
+function checkShipping(opts: RawOptions): void {
+  if (opts.output === undefined && opts.state === undefined) return;
+  const which = opts.output !== undefined ? '--output' : '--state';
+  if (opts.format !== undefined && opts.format !== 'json') {
+    throw new LateUsageError(`${which} writes records of --format json: drop --format ${opts.format}`);
+  }
+  const refused: [boolean, string][] = [
+    [opts.csv === true, '--csv'],
+    [opts.stats === true, '--stats'],
+    [opts.daemon === true, '-d/--daemon'],
+    [opts.outfile !== undefined, '-o/--outfile'],
+    [opts.timeout > 0, '-t/--timeout'],
+    [
+      opts.include !== undefined || opts.includei !== undefined || (opts.includeGlob ?? []).length > 0,
+      '--include',
+    ],
+    [
+      opts.exclude !== undefined || opts.excludei !== undefined || (opts.excludeGlob ?? []).length > 0,
+      '--exclude',
+    ],
+    [opts.dereference === false, '-P/--no-dereference'],
+  ];
+  for (const [given, name] of refused) {
+    if (given) {
+      throw new LateUsageError(
+        `${which} ships every event of whole trees until a signal: ${name} cannot be combined with it`,
+      );
+    }
+  }
 }

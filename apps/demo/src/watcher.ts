@@ -12,6 +12,7 @@ import {
   Inotify,
   type InotifyEvent,
   InotifyTrees,
+  type TreeProgress,
 } from '@inotify-ts/inotify';
 import { describeWarning } from './errors.js';
 import type { Options, PathArg } from './options.js';
@@ -26,6 +27,8 @@ export interface WatcherHooks {
   readonly warn: (line: string) => void;
   /** Prints what was done with a path that is not what `-r` expects (a file, a symbolic link). */
   readonly info: (line: string) => void;
+  /** Told of a tree's rescan of its watches after an overflow. */
+  readonly rescan?: (progress: TreeProgress) => void;
 }
 
 /** What the program needs from a watcher, flat or recursive. */
@@ -221,8 +224,9 @@ function openTree(
       mask: options.mask,
       ...(filter === undefined && excluded.size === 0 ? {} : { ignoredDirs: skip }),
       blockDurationS: () => blockS,
-      onProgress: ({ reason, dirs }) => {
-        if (reason === 'start') hooks.progress.update(dirs);
+      onProgress: (progress) => {
+        if (progress.reason === 'start') hooks.progress.update(progress.dirs);
+        else hooks.rescan?.(progress);
       },
       onError: (error) => hooks.warn(describeWarning(error)),
     },

@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertValid } from '../../../packages/record/test/schema.js';
 import {
   CLI,
   CliProcess,
@@ -177,28 +178,31 @@ describe('the original example', () => {
 });
 
 describe('--format json', () => {
-  it('prints one parseable object per event and round-trips a name with a quote, a newline and a non-UTF-8 byte', async () => {
+  it('prints one record of schema v1 per event and round-trips a name with a quote, a newline and a non-UTF-8 byte', async () => {
     const cli = await start(['--format', 'json', '-e', 'create,delete', dir.path]);
     const name = Buffer.concat([Buffer.from('q"uote\nline'), Buffer.from([0xff]), Buffer.from('.txt')]);
     const path = Buffer.concat([Buffer.from(`${dir.path}/`), name]);
     writeFileSync(path, '');
     rmSync(path);
     const lines = await cli.waitForLines(2);
-    const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events).toHaveLength(2);
-    for (const event of events) {
-      expect(Buffer.from(event['filenameBase64'] as string, 'base64').equals(name)).toBe(true);
-      expect(event['filename']).toBe('q"uote\nline\uFFFD.txt');
-      expect(event['path']).toBe(dir.path);
-      expect(event['wd']).toBe(1);
-      expect(event['cookie']).toBe(0);
-      expect(event['len']).toBe(32);
-      expect(event['synthetic']).toBe(false);
-      expect(Number.isNaN(Date.parse(event['time'] as string))).toBe(false);
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assertValid(records);
+    expect(records).toHaveLength(2);
+    for (const record of records) {
+      expect(Buffer.from(record['nameB64'] as string, 'base64').equals(name)).toBe(true);
+      expect(record).toMatchObject({
+        v: 1,
+        kind: 'event',
+        name: 'q"uote\nline\uFFFD.txt',
+        path: dir.path,
+        wd: 1,
+        cookie: 0,
+        synthetic: false,
+      });
     }
-    expect(events.map((event) => [event['mask'], event['typeNames']])).toEqual([
-      [256, ['IN_CREATE']],
-      [512, ['IN_DELETE']],
+    expect(records.map((record) => [record['seq'], record['mask'], record['types']])).toEqual([
+      [1, 256, ['IN_CREATE']],
+      [2, 512, ['IN_DELETE']],
     ]);
   });
 });
@@ -341,8 +345,8 @@ describe('--recursive', () => {
     writeFileSync(join(dir.path, 'a', 'b', 'c', 'f'), '');
     const deepest = join(dir.path, 'a', 'b', 'c');
     const isFileCreate = (line: string) => {
-      const event = JSON.parse(line) as { path: string; filename: string; typeNames: string[] };
-      return event.path === deepest && event.filename === 'f' && event.typeNames.includes('IN_CREATE');
+      const record = JSON.parse(line) as { path: string; name: string; types: string[] };
+      return record.path === deepest && record.name === 'f' && record.types.includes('IN_CREATE');
     };
     await cli.waitFor(() => cli.lines().some(isFileCreate), `IN_CREATE for ${deepest}/f`);
     expect(cli.watchCount()).toBe(4);
