@@ -32,7 +32,23 @@ const packages = [
   { dir: 'packages/syscall', deps: [] },
   { dir: 'packages/decoder', deps: [] },
   { dir: 'packages/inotify', deps: ['packages/syscall', 'packages/decoder'] },
-  { dir: 'apps/demo', deps: ['packages/inotify', 'packages/syscall', 'packages/decoder'] },
+  { dir: 'packages/record', deps: ['packages/inotify', 'packages/syscall', 'packages/decoder'] },
+  { dir: 'packages/snapshot', deps: [] },
+  {
+    dir: 'packages/jetstream',
+    deps: ['packages/inotify', 'packages/syscall', 'packages/decoder', 'packages/record', 'packages/snapshot'],
+  },
+  {
+    dir: 'apps/demo',
+    deps: [
+      'packages/inotify',
+      'packages/syscall',
+      'packages/decoder',
+      'packages/record',
+      'packages/snapshot',
+      'packages/jetstream',
+    ],
+  },
 ];
 // Dev tools for the type check only; they are not the package's dependencies.
 const typeTools = ['typescript@5.9.3', '@types/node@20'];
@@ -101,6 +117,7 @@ const allowed = [
   // The sources the maps point to (go-to-definition and stack traces land in them).
   /^package\/src\/.+\.ts$/,
   /^package\/build\/(release|debug)\.wasm$/,
+  /^package\/schema\/[^/]+\.schema\.json$/,
 ];
 for (const { dir } of packages) {
   const tarball = tarballOf.get(dir);
