@@ -230,11 +230,12 @@ export class TreeSource implements Pipeline, WalkContext {
   work(budgetMs: number): void {
     const job = this.#job;
     if (job === null) return;
-    if (this.#jobKind !== 'grow' && (this.source.hasBuffered() || this.source.pendingBytes() > 0)) {
-      // A check is only sound against a model that has applied every record: records came in
-      // since it started, so apply them first and check again afterwards.
+    if (this.#jobKind === 'reconcile' && (this.source.hasBuffered() || this.source.pendingBytes() > 0)) {
+      // A check of a few directories is only sound against a model that has applied every
+      // record: records came in since it started, so apply them first and check again afterwards.
+      // (A rescan goes on: it walks everything, so it meets every directory wherever it went, and
+      // under a steady stream it would otherwise never end.)
       this.#job = null;
-      if (this.#jobKind === 'rescan') this.#rescan.request();
       for (const node of job.checked) if (this.watches.get(node.wd) === node) this.doubt(node);
       return;
     }
