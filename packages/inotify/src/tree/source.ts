@@ -140,7 +140,7 @@ export class TreeSource implements Pipeline, WalkContext {
       }
       const walk = new Walk(
         this,
-        { quiet: true, report: false, deep: true, progress: this.#progress('start', before) },
+        { quiet: true, report: false, deep: true, settled: true, progress: this.#progress('start', before) },
         this.#out,
       );
       walk.addRoot(root);
@@ -425,7 +425,7 @@ export class TreeSource implements Pipeline, WalkContext {
   #grow(parent: DirNode, name: string): void {
     // Without IN_CREATE in the mask there is nothing to report, and no kernel IN_CREATE to suppress.
     const report = (this.masks.user & IN_CREATE) !== 0;
-    const walk = new Walk(this, { quiet: false, report, deep: false }, this.#out);
+    const walk = new Walk(this, { quiet: false, report, deep: false, settled: false }, this.#out);
     walk.addNew(parent, name);
     this.#startJob(walk, 'grow');
   }
@@ -489,7 +489,7 @@ export class TreeSource implements Pipeline, WalkContext {
       return true;
     }
     if (this.#doubts.size > 0) {
-      const walk = new Walk(this, { quiet: true, report: true, deep: false }, this.#out);
+      const walk = new Walk(this, { quiet: true, report: true, deep: false, settled: true }, this.#out);
       for (const node of this.#doubts) if (this.watches.get(node.wd) === node) walk.addReconcile(node);
       this.#doubts.clear();
       this.#startJob(walk, 'reconcile');
@@ -521,7 +521,7 @@ export class TreeSource implements Pipeline, WalkContext {
   #startRescan(): void {
     const walk = new Walk(
       this,
-      { quiet: true, report: true, deep: true, progress: this.#progress('rescan', 0) },
+      { quiet: true, report: true, deep: true, settled: true, progress: this.#progress('rescan', 0) },
       this.#out,
     );
     for (const root of this.#settings.roots) walk.addRoot(root);

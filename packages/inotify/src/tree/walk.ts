@@ -133,6 +133,13 @@ export interface WalkOptions {
   readonly report: boolean;
   /** List known directories too, all the way down (the rescan after an overflow). */
   readonly deep: boolean;
+  /**
+   * The walk runs with every record applied (a check or a rescan, when the tree is idle), so a
+   * known directory found at another place may be moved there. A walk of a directory that just
+   * appeared runs among records still queued: the disk is ahead of them, and moving a node now
+   * would give the queued records about it paths they never had; it marks both places in doubt.
+   */
+  readonly settled: boolean;
   /** Called every 1,024 directories with the count so far. */
   readonly progress?: ((dirs: number) => void) | undefined;
 }
@@ -300,6 +307,11 @@ export class Walk {
       // only that it left its old place, it is new here.
       if (node.attached && parent !== null && sameInode(node.bytes, path)) return; // an alias (bind mount)
       if (parent === null) return; // a root found as a root's alias: keep the roots as given
+      if (!this.#options.settled) {
+        ctx.doubt(parent);
+        ctx.doubt(node.parent ?? node);
+        return;
+      }
       const from = node.bytes;
       const oldParent = node.parent;
       this.#place(node, parent, name);
