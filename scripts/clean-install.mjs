@@ -36,7 +36,13 @@ const packages = [
   { dir: 'packages/snapshot', deps: [] },
   {
     dir: 'packages/jetstream',
-    deps: ['packages/inotify', 'packages/syscall', 'packages/decoder', 'packages/record', 'packages/snapshot'],
+    deps: [
+      'packages/inotify',
+      'packages/syscall',
+      'packages/decoder',
+      'packages/record',
+      'packages/snapshot',
+    ],
   },
   {
     dir: 'apps/demo',
