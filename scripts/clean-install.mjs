@@ -28,33 +28,17 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { nodeLines } from './node-lines.mjs';
 
 const root = resolve(import.meta.dirname, '..');
+// What a package needs installed beside it: the facade's three, and the shipping stack on top.
+const facade = ['packages/inotify', 'packages/syscall', 'packages/decoder'];
+const shipping = [...facade, 'packages/record', 'packages/snapshot'];
 const packages = [
   { dir: 'packages/syscall', deps: [] },
   { dir: 'packages/decoder', deps: [] },
   { dir: 'packages/inotify', deps: ['packages/syscall', 'packages/decoder'] },
-  { dir: 'packages/record', deps: ['packages/inotify', 'packages/syscall', 'packages/decoder'] },
+  { dir: 'packages/record', deps: facade },
   { dir: 'packages/snapshot', deps: [] },
-  {
-    dir: 'packages/jetstream',
-    deps: [
-      'packages/inotify',
-      'packages/syscall',
-      'packages/decoder',
-      'packages/record',
-      'packages/snapshot',
-    ],
-  },
-  {
-    dir: 'apps/demo',
-    deps: [
-      'packages/inotify',
-      'packages/syscall',
-      'packages/decoder',
-      'packages/record',
-      'packages/snapshot',
-      'packages/jetstream',
-    ],
-  },
+  { dir: 'packages/jetstream', deps: shipping },
+  { dir: 'apps/demo', deps: [...shipping, 'packages/jetstream'] },
 ];
 // Dev tools for the type check only; they are not the package's dependencies.
 const typeTools = ['typescript@5.9.3', '@types/node@20'];
