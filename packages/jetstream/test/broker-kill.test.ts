@@ -20,7 +20,7 @@ describe('a broker killed mid-storm', () => {
     });
     let killedAt = -1;
     let restarted: Promise<void> | undefined;
-    const expected = await runWorkload(dir(), 6000, async (i) => {
+    const expected = await runWorkload(shipper, dir(), 6000, async (i) => {
       // Kill once some records are stored and some are in flight.
       if (killedAt < 0 && sink.stats.acked > 2000 && sink.buffered > 0) {
         killedAt = sink.stats.acked;

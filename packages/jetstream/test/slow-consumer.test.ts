@@ -24,7 +24,7 @@ describe('a consumer slower than the storm', () => {
       ackTimeoutMs: 1000,
     });
     try {
-      await runWorkload(dir(), 3000, (i) => {
+      await runWorkload(shipper, dir(), 3000, (i) => {
         if (i === 100) server().pause();
       });
     } finally {

@@ -16,12 +16,18 @@ export const WORKLOAD_MASK = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOV
 
 const DIRS = 8;
 
+/** What the workload needs of the watcher: its tree, to wait until the new directories are watched. */
+export interface Watching {
+  readonly tree: { watches(): ReadonlyMap<string, number> };
+}
+
 /**
  * Runs `files` file lifecycles under `root` (file i: created and written in d(i % 8); every
  * third renamed; every fifth deleted) and returns the events they must produce, as
  * "TYPE relative/path" strings. `afterOp(i)` runs after each one (to kill a broker mid-storm).
  */
 export async function runWorkload(
+  watcher: Watching,
   root: string,
   files: number,
   afterOp?: (i: number) => void | Promise<void>,
@@ -31,9 +37,11 @@ export async function runWorkload(
     fs.mkdirSync(path.join(root, `d${d}`));
     expected.push(`IN_CREATE|IN_ISDIR d${d}`);
   }
-  // Let the tree watch the new directories before files appear in them (else the files would
-  // be found by its scan, as synthetic creates, which is also exact but a different stream).
-  await pause(300);
+  // The tree watches the new directories before files appear in them (else the files would be
+  // found by its scan, as synthetic creates, which is also exact but a different stream). Bound
+  // by the tree's work, not by a clock: on a busy machine this can take a while.
+  const watched = () => [...watcher.tree.watches().keys()].filter((p) => path.dirname(p) === root).length;
+  await until(() => watched() >= DIRS);
   for (let i = 0; i < files; i++) {
     const dir = `d${i % DIRS}`;
     let name = `f${i}`;
@@ -57,6 +65,11 @@ export async function runWorkload(
 /** Waits `ms`: a settling pause, never a bound on work. */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until `done()` holds, looking every few ms; the test's own timeout is the only bound. */
+export async function until(done: () => boolean): Promise<void> {
+  while (!done()) await pause(5);
 }
 
 /** An event record as "TYPES relative/path [from relative/path]". */
