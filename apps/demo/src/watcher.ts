@@ -247,9 +247,16 @@ function openTree(
 
 /** Reads two watchers as one: events in the order each delivers them, interleaved as they come. */
 function merge(first: Watcher, second: Watcher): Watcher {
+  const leftovers: InotifyEvent[] = [];
   return {
-    events: (signal) => interleave([first.events(signal), second.events(signal)]),
+    events: (signal) => {
+      // Aborted too when the merged stream ends for another reason (a source failed).
+      const ended = new AbortController();
+      const both = AbortSignal.any([signal, ended.signal]);
+      return interleave([first.events(both), second.events(both)], leftovers, ended);
+    },
     drain: (handle) => {
+      for (const event of leftovers.splice(0)) handle(event);
       first.drain(handle);
       second.drain(handle);
     },
@@ -263,7 +270,18 @@ function merge(first: Watcher, second: Watcher): Watcher {
   };
 }
 
-async function* interleave<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
+/**
+ * Yields what `sources` deliver, as they come. When it ends (the signal aborted, a source
+ * failed, the consumer stopped), it aborts `ended`, which every source reads until, and ends
+ * only once every source has: a source still reading holds its instance, and the drain that
+ * follows a signal would be refused (ERR_INOTIFY_BUSY). What a source delivered meanwhile (read
+ * before it saw the abort) goes to `leftovers`, the first thing the drain hands over.
+ */
+async function* interleave<T>(
+  sources: readonly AsyncIterable<T>[],
+  leftovers: T[],
+  ended: AbortController,
+): AsyncGenerator<T> {
   type Pulled = { index: number; result: IteratorResult<T> } | { index: number; error: unknown };
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<Pulled>>();
@@ -278,12 +296,21 @@ async function* interleave<T>(sources: readonly AsyncIterable<T>[]): AsyncGenera
       ),
     );
   for (let index = 0; index < iterators.length; index++) pull(index);
-  while (pending.size > 0) {
-    const pulled = await Promise.race(pending.values());
-    pending.delete(pulled.index);
-    if ('error' in pulled) throw pulled.error;
-    if (pulled.result.done === true) continue;
-    yield pulled.result.value;
-    pull(pulled.index);
+  try {
+    while (pending.size > 0) {
+      const pulled = await Promise.race(pending.values());
+      pending.delete(pulled.index);
+      if ('error' in pulled) throw pulled.error;
+      if (pulled.result.done === true) continue;
+      yield pulled.result.value;
+      pull(pulled.index);
+    }
+  } finally {
+    ended.abort();
+    const unfinished = [...pending.keys()];
+    for (const pulled of await Promise.all(pending.values())) {
+      if ('result' in pulled && pulled.result.done !== true) leftovers.push(pulled.result.value);
+    }
+    await Promise.all(unfinished.map((index) => iterators[index]!.return?.()));
   }
 }

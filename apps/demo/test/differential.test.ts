@@ -591,12 +591,12 @@ describe('output errors and signals', SLOW, () => {
     );
     runs.push(ours);
     await ours.stderrHas('Watches established.');
-    expect(ours.stderr).toBe(
+    const setUp =
       'Setting up watches.  Beware: since -r was given, this may take a while!\n' +
-        'inotify-demo-wait: w/file is not a directory: -r watches it by itself.\n' +
-        `inotify-demo-wait: w/link is a symbolic link to ${join(dir.path, 'w', 'real')}: -r watches the tree at ${join(dir.path, 'w', 'real')}.\n` +
-        'Watches established.\n',
-    );
+      'inotify-demo-wait: w/file is not a directory: -r watches it by itself.\n' +
+      `inotify-demo-wait: w/link is a symbolic link to ${join(dir.path, 'w', 'real')}: -r watches the tree at ${join(dir.path, 'w', 'real')}.\n` +
+      'Watches established.\n';
+    expect(ours.stderr).toBe(setUp);
     appendFileSync(join(dir.path, 'w', 'file'), 'x');
     mkdirSync(join(dir.path, 'w', 'real', 'zz-end'));
     // Two inotify instances (the tree, and the file's own watch): each keeps its order, not one between them.
@@ -605,6 +605,8 @@ describe('output errors and signals', SLOW, () => {
     expect(ours.stdout).toContain('w/file||MODIFY\n');
     expect(ours.stdout).toContain('w/link/|zz-end|CREATE,ISDIR\n');
     // Both instances stop on the signal, and the program with them, cleanly.
-    expect(await ours.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    // With what it said: an exit code alone would not tell why it failed.
+    const ended = await ours.stop('SIGINT');
+    expect({ ...ended, stderr: ours.stderr }).toEqual({ code: 0, signal: null, stderr: setUp });
   });
 });
