@@ -201,7 +201,7 @@ export class Run {
 }
 
 /** The distinct watch descriptors a process holds, from /proc/<pid>/fdinfo. */
-function watchCount(pid: number): number {
+export function watchCount(pid: number): number {
   const wds = new Set<string>();
   let fds: string[];
   try {

@@ -31,6 +31,7 @@ import {
 } from '../../../packages/jetstream/test/workload.js';
 import { assertValid } from '../../../packages/record/test/schema.js';
 import { CliProcess, requireBuild, tempDir } from './cli-process.js';
+import { watchCount } from './differential.js';
 
 /** The workload's events: one record per file operation, no reads. */
 const WORKLOAD_EVENTS = ['-e', 'create,close_write,moved_from,moved_to,delete'];
@@ -139,7 +140,7 @@ describe('--output nats://', () => {
       ...['--output', server().url, '--subject', 'demo.workload', '--stream', 'DEMO_WORKLOAD'],
       dir.path,
     ]);
-    const expected = await runWorkload(dir.path, 400);
+    const expected = await runWorkload(() => watchCount(cli.child.pid ?? 0), dir.path, 400);
     expect(await cli.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(cli.stdout).toBe('');
     const records = await readBack(server(), 'DEMO_WORKLOAD');

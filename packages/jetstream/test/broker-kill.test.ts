@@ -20,15 +20,20 @@ describe('a broker killed mid-storm', () => {
     });
     let killedAt = -1;
     let restarted: Promise<void> | undefined;
-    const expected = await runWorkload(shipper, dir(), 6000, async (i) => {
-      // Kill once some records are stored and some are in flight.
-      if (killedAt < 0 && sink.stats.acked > 2000 && sink.buffered > 0) {
-        killedAt = sink.stats.acked;
-        await server().kill9();
-        restarted = pause(500).then(() => server().restart());
-      }
-      if (i === 5999 && killedAt < 0) throw new Error('the storm ended before the broker could be killed');
-    });
+    const expected = await runWorkload(
+      () => shipper.tree.watches().size,
+      dir(),
+      6000,
+      async (i) => {
+        // Kill once some records are stored and some are in flight.
+        if (killedAt < 0 && sink.stats.acked > 2000 && sink.buffered > 0) {
+          killedAt = sink.stats.acked;
+          await server().kill9();
+          restarted = pause(500).then(() => server().restart());
+        }
+        if (i === 5999 && killedAt < 0) throw new Error('the storm ended before the broker could be killed');
+      },
+    );
     await restarted;
     const stats = await shipper.stop();
     await running;

@@ -14,7 +14,7 @@ const dir = dirForEachTest('jetstream-');
 describe('TreeShipper into JetStream', () => {
   it('delivers every file operation of a workload exactly once, numbered without holes', async () => {
     const { sink, shipper, running } = await startShipping(server(), dir(), 'EXACT');
-    const expected = await runWorkload(shipper, dir(), 1500);
+    const expected = await runWorkload(() => shipper.tree.watches().size, dir(), 1500);
     const stats = await shipper.stop();
     await running;
     expect(await sink.close()).toBe(0);

@@ -45,7 +45,7 @@ describe('JsonLinesSink', () => {
       tree: { mask: WORKLOAD_MASK },
     });
     const running = shipper.run();
-    const expected = await runWorkload(shipper, dir(), 300);
+    const expected = await runWorkload(() => shipper.tree.watches().size, dir(), 300);
     await shipper.stop();
     await running;
     const records = out.records();
@@ -63,7 +63,7 @@ describe('JsonLinesSink', () => {
     // The reader is stuck: the watcher goes on regardless. Every event is read (delivered or
     // dropped) before the reader resumes, so that the listing after the gap has no live event
     // among its records.
-    const expected = await runWorkload(shipper, dir(), 200);
+    const expected = await runWorkload(() => shipper.tree.watches().size, dir(), 200);
     await until(() => shipper.stats.events >= expected.length);
     expect(shipper.stats.events).toBe(expected.length);
     expect(shipper.stats.dropped).toBe(expected.length - 50);

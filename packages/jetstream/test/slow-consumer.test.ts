@@ -24,9 +24,14 @@ describe('a consumer slower than the storm', () => {
       ackTimeoutMs: 1000,
     });
     try {
-      await runWorkload(shipper, dir(), 3000, (i) => {
-        if (i === 100) server().pause();
-      });
+      await runWorkload(
+        () => shipper.tree.watches().size,
+        dir(),
+        3000,
+        (i) => {
+          if (i === 100) server().pause();
+        },
+      );
     } finally {
       server().resume(); // after the workload, so the listing that follows sees the final tree
     }
