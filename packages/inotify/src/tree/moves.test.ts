@@ -27,6 +27,36 @@ beforeEach(() => {
 afterEach(() => removeDirs(dir, outside));
 
 describe('InotifyTree moves', () => {
+  it('stays exact in a directory with more subdirectories than its short list holds, as they come and go', () => {
+    // 40 subdirectories: past the 16 a node keeps in an array, then back below it.
+    const wide = path.join(dir, 'wide');
+    fs.mkdirSync(wide);
+    for (let k = 0; k < 40; k++) fs.mkdirSync(path.join(wide, `s${k}`, 'inner'), { recursive: true });
+    using tree = new InotifyTree(dir);
+    expectWatchingDisk(tree);
+    for (let k = 0; k < 40; k += 2) fs.renameSync(path.join(wide, `s${k}`), path.join(wide, `r${k}`));
+    for (let k = 1; k < 40; k += 4) fs.renameSync(path.join(wide, `s${k}`), path.join(outside, `s${k}`));
+    for (let k = 3; k < 40; k += 4) fs.rmSync(path.join(wide, `s${k}`), { recursive: true });
+    readTree(tree);
+    expectWatchingDisk(tree);
+    expect(fs.readdirSync(wide).length).toBe(20);
+    // Below 16 again, then past it once more.
+    for (let k = 0; k < 40; k += 4) fs.renameSync(path.join(wide, `r${k}`), path.join(outside, `r${k}`));
+    readTree(tree);
+    expectWatchingDisk(tree);
+    for (let k = 1; k < 40; k += 4) fs.renameSync(path.join(outside, `s${k}`), path.join(wide, `back${k}`));
+    const movedIn = readTree(tree);
+    expectWatchingDisk(tree);
+    expect(movedIn.filter((e) => e.typeNames.includes('IN_MOVED_TO')).map((e) => e.filename)).toEqual(
+      Array.from({ length: 10 }, (_, k) => `back${4 * k + 1}`),
+    );
+    const inner = path.join(wide, 'back5', 'inner');
+    openWriteClose(path.join(inner, 'f'));
+    // (The disk checks above opened every directory: their IN_OPENs come first.)
+    const f = readTree(tree).filter((e) => e.filename === 'f');
+    expect(f[0]).toEqual(kev(tree.watches().get(inner)!, IN_CREATE, ['IN_CREATE'], inner, 'f'));
+  });
+
   it('gives no further events for a subtree moved out, and its watches are gone from the kernel', () => {
     const sub = path.join(dir, 'sub');
     fs.mkdirSync(path.join(sub, 'inner'), { recursive: true });

@@ -17,14 +17,21 @@ import { joinBytes } from './paths.js';
 /** Bumped whenever a node is attached somewhere: every cached path may be stale then. */
 let epoch = 0;
 
+/**
+ * Up to this many subdirectories are kept in an array and found by a scan of their names; more,
+ * in a `Map`. Most directories have a few subdirectories, and a `Map` costs about 500 bytes for
+ * ten (an array of ten, about 150): arming 10,000 directories, ten per parent, holds 0.3 MiB less.
+ */
+const LISTED_CHILDREN = 16;
+
 export class DirNode implements Watched {
   readonly wd: number;
   /** `null` for a root. */
   parent: DirNode | null;
   /** The last component (bytes); a root's whole path. */
   name: string;
-  /** Subdirectories by name; `null` while there are none. */
-  children: Map<string, DirNode> | null = null;
+  /** Subdirectories, each under its own `name`; see {@link LISTED_CHILDREN}. */
+  #children: DirNode[] | Map<string, DirNode> | null = null;
   #bytes = '';
   #bytesEpoch = -1;
 
@@ -32,7 +39,60 @@ export class DirNode implements Watched {
     this.wd = wd;
     this.parent = parent;
     this.name = name;
-    if (parent !== null) (parent.children ??= new Map()).set(name, this);
+    if (parent !== null) DirNode.#put(parent, this);
+  }
+
+  /** The subdirectory named `name` (bytes). */
+  child(name: string): DirNode | undefined {
+    const children = this.#children;
+    if (children === null) return undefined;
+    if (!Array.isArray(children)) return children.get(name);
+    for (const child of children) if (child.name === name) return child;
+    return undefined;
+  }
+
+  /** Whether it has a subdirectory. */
+  get hasChildren(): boolean {
+    return this.#children !== null;
+  }
+
+  /** Its subdirectories, as a new array (safe to change the tree while going through it). */
+  childList(): DirNode[] {
+    const children = this.#children;
+    if (children === null) return [];
+    return Array.isArray(children) ? [...children] : [...children.values()];
+  }
+
+  /**
+   * Adds `child` to `parent`, under its `name`, replacing one that is there. Arrays are copied
+   * at their exact length rather than grown in place (which leaves room for 16 more). Static, as
+   * an instance's private method would cost every node a field.
+   */
+  static #put(parent: DirNode, child: DirNode): void {
+    const children = parent.#children;
+    if (children === null) {
+      parent.#children = [child];
+    } else if (!Array.isArray(children)) {
+      children.set(child.name, child);
+    } else {
+      const at = children.findIndex((c) => c.name === child.name);
+      if (at >= 0) children[at] = child;
+      else if (children.length < LISTED_CHILDREN) parent.#children = children.concat(child);
+      else parent.#children = new Map([...children, child].map((c) => [c.name, c]));
+    }
+  }
+
+  /** Removes `child` from `parent` if it is the one under its `name`. */
+  static #remove(parent: DirNode, child: DirNode): void {
+    const children = parent.#children;
+    if (children === null) return;
+    if (Array.isArray(children)) {
+      if (!children.includes(child)) return;
+      parent.#children = children.length === 1 ? null : children.filter((c) => c !== child);
+    } else if (children.get(child.name) === child) {
+      children.delete(child.name);
+      if (children.size === 0) parent.#children = null;
+    }
   }
 
   /** The path, as bytes. */
@@ -55,7 +115,7 @@ export class DirNode implements Watched {
 
   /** Whether the node is where its parent says (a root always is). */
   get attached(): boolean {
-    return this.parent === null || this.parent.children?.get(this.name) === this;
+    return this.parent === null || this.parent.child(this.name) === this;
   }
 
   /**
@@ -63,11 +123,7 @@ export class DirNode implements Watched {
    * stays the one it had until it is attached again or released.
    */
   detach(): void {
-    const siblings = this.parent?.children;
-    if (siblings?.get(this.name) === this) {
-      siblings.delete(this.name);
-      if (siblings.size === 0) this.parent!.children = null;
-    }
+    if (this.parent !== null) DirNode.#remove(this.parent, this);
   }
 
   /**
@@ -75,13 +131,13 @@ export class DirNode implements Watched {
    * caller decides what became of it).
    */
   attach(parent: DirNode, name: string): DirNode | undefined {
-    if (parent.children?.get(name) === this) return undefined;
+    if (parent.child(name) === this) return undefined;
     this.detach();
-    const children = (parent.children ??= new Map());
-    const displaced = children.get(name);
-    children.set(name, this);
+    const displaced = parent.child(name);
+    displaced?.detach();
     this.parent = parent;
     this.name = name;
+    DirNode.#put(parent, this);
     epoch++;
     return displaced;
   }
@@ -98,7 +154,8 @@ export class DirNode implements Watched {
     while (stack.length > 0) {
       const node = stack.pop()!;
       yield node;
-      if (node.children !== null) for (const child of node.children.values()) stack.push(child);
+      const children = node.#children;
+      if (children !== null) for (const child of children.values()) stack.push(child);
     }
   }
 }

@@ -372,7 +372,7 @@ export class TreeSource implements Pipeline, WalkContext {
         }
       } else if ((mask & IN_MOVED_FROM) !== 0) {
         this.#duplicates.take(wd, name);
-        const child = node.children?.get(name);
+        const child = node.child(name);
         if (child !== undefined) {
           child.detach();
           this.#moves.add(batch.cookie[i]!, child);
@@ -381,7 +381,7 @@ export class TreeSource implements Pipeline, WalkContext {
         }
       } else {
         this.#duplicates.take(wd, name);
-        node.children?.get(name)?.detach(); // its IN_IGNORED follows
+        node.child(name)?.detach(); // its IN_IGNORED follows
         if (this.#holes.size > 0) this.#holes.delete(joinBytes(node.bytes, name));
       }
     } else if (name !== '') {
@@ -411,10 +411,10 @@ export class TreeSource implements Pipeline, WalkContext {
     this.#doubts.delete(node);
     this.#displaced.delete(node);
     node.detach();
-    if (node.children !== null) {
+    if (node.hasChildren) {
       // Its subdirectories' watches outlive it (an unmount ends them all, in any order): check
       // what is there now.
-      for (const child of [...node.children.values()]) this.release(child);
+      for (const child of node.childList()) this.release(child);
       if (node.parent !== null) this.doubt(node.parent);
     }
     const root = this.#roots.indexOf(node);
@@ -509,7 +509,7 @@ export class TreeSource implements Pipeline, WalkContext {
         return;
       }
       const rest = path.slice(node.bytes === '/' ? 1 : node.bytes.length + 1);
-      const child: DirNode | undefined = node.children?.get(rest.split('/')[0]!);
+      const child: DirNode | undefined = node.child(rest.split('/')[0]!);
       if (child === undefined) {
         this.doubt(node);
         return;

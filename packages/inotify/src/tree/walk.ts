@@ -292,7 +292,7 @@ export class Walk {
     let isNew = false;
     if (node === undefined) {
       // A new node moves no other: no path cached anywhere changes.
-      const displaced = parent?.children?.get(name);
+      const displaced = parent?.child(name);
       if (displaced !== undefined) {
         displaced.detach();
         this.#lose(displaced);
@@ -331,7 +331,7 @@ export class Walk {
     ctx.mended(path);
     const reportEntries = report && (isNew || (flags & INSIDE_REPORTED) !== 0);
     this.#listed.add(wd);
-    if (!reportEntries && node.children === null && this.#leaves.isLeaf(arg)) {
+    if (!reportEntries && !node.hasChildren && this.#leaves.isLeaf(arg)) {
       if (quiet && !bet) this.#widenNow(node, arg);
       return;
     }
@@ -348,8 +348,7 @@ export class Walk {
       }
       return;
     }
-    const children = node.children;
-    const listed = children === null ? null : new Set<string>();
+    const listed = node.hasChildren ? new Set<string>() : null;
     const first = this.#stack.length;
     for (const entry of entries) {
       const entryName = entry.name;
@@ -357,7 +356,7 @@ export class Walk {
       if (reportEntries) this.#out.push(syntheticCreate(node, entryName, isDir));
       if (!isDir) continue;
       listed?.add(entryName);
-      const child = children?.get(entryName) ?? null;
+      const child = listed === null ? null : (node.child(entryName) ?? null);
       this.#stack.push(
         node,
         entryName,
@@ -367,8 +366,8 @@ export class Walk {
           (deep || child === null ? RELIST : 0),
       );
     }
-    if (children !== null) {
-      for (const [childName, child] of children) if (!listed!.has(childName)) this.#lose(child);
+    if (listed !== null) {
+      for (const child of node.childList()) if (!listed.has(child.name)) this.#lose(child);
     }
     // Walk the children in listing order: the stack pops the last one first.
     this.#stack.reverse(first);
