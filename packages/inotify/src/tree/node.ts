@@ -14,8 +14,13 @@
 import { displayPath, type Watched } from '../watches.js';
 import { joinBytes } from './paths.js';
 
-/** Bumped whenever a node is attached somewhere: every cached path may be stale then. */
-let epoch = 0;
+/**
+ * The paths of directories that have subdirectories, built since a node last moved (any move
+ * may make any of them stale, so the map is then replaced). A leaf's path is its parent's and
+ * its name, one concatenation: it is not kept, which saves two fields in every node, most of
+ * which are leaves. Weak, so that a closed tree's nodes are not held here.
+ */
+let pathCache = new WeakMap<DirNode, string>();
 
 /**
  * Up to this many subdirectories are kept in an array and found by a scan of their names; more,
@@ -32,8 +37,6 @@ export class DirNode implements Watched {
   name: string;
   /** Subdirectories, each under its own `name`; see {@link LISTED_CHILDREN}. */
   #children: DirNode[] | Map<string, DirNode> | null = null;
-  #bytes = '';
-  #bytesEpoch = -1;
 
   constructor(wd: number, parent: DirNode | null, name: string) {
     this.wd = wd;
@@ -64,9 +67,8 @@ export class DirNode implements Watched {
   }
 
   /**
-   * Adds `child` to `parent`, under its `name`, replacing one that is there. Arrays are copied
-   * at their exact length rather than grown in place (which leaves room for 16 more). Static, as
-   * an instance's private method would cost every node a field.
+   * Adds `child` to `parent`, under its `name`, replacing one that is there. Static, as an
+   * instance's private method would cost every node a field.
    */
   static #put(parent: DirNode, child: DirNode): void {
     const children = parent.#children;
@@ -77,7 +79,7 @@ export class DirNode implements Watched {
     } else {
       const at = children.findIndex((c) => c.name === child.name);
       if (at >= 0) children[at] = child;
-      else if (children.length < LISTED_CHILDREN) parent.#children = children.concat(child);
+      else if (children.length < LISTED_CHILDREN) children.push(child);
       else parent.#children = new Map([...children, child].map((c) => [c.name, c]));
     }
   }
@@ -87,8 +89,10 @@ export class DirNode implements Watched {
     const children = parent.#children;
     if (children === null) return;
     if (Array.isArray(children)) {
-      if (!children.includes(child)) return;
-      parent.#children = children.length === 1 ? null : children.filter((c) => c !== child);
+      const at = children.indexOf(child);
+      if (at < 0) return;
+      if (children.length === 1) parent.#children = null;
+      else children.splice(at, 1);
     } else if (children.get(child.name) === child) {
       children.delete(child.name);
       if (children.size === 0) parent.#children = null;
@@ -97,12 +101,15 @@ export class DirNode implements Watched {
 
   /** The path, as bytes. */
   get bytes(): string {
-    if (this.#bytesEpoch !== epoch) {
-      const parent = this.parent;
-      this.#bytes = parent === null ? this.name : joinBytes(parent.bytes, this.name);
-      this.#bytesEpoch = epoch;
+    const parent = this.parent;
+    if (parent === null) return this.name;
+    if (this.#children === null) return joinBytes(parent.bytes, this.name);
+    let bytes = pathCache.get(this);
+    if (bytes === undefined) {
+      bytes = joinBytes(parent.bytes, this.name);
+      pathCache.set(this, bytes);
     }
-    return this.#bytes;
+    return bytes;
   }
 
   /**
@@ -138,7 +145,7 @@ export class DirNode implements Watched {
     this.parent = parent;
     this.name = name;
     DirNode.#put(parent, this);
-    epoch++;
+    pathCache = new WeakMap();
     return displaced;
   }
 

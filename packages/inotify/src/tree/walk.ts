@@ -109,19 +109,25 @@ class Pending {
 
   /** Reverses the entries from `first` on (so that they pop in the order they were pushed). */
   reverse(first: number): void {
-    for (const column of [this.parents, this.names, this.known, this.flags] as unknown[][]) {
-      for (let a = first, b = column.length - 1; a < b; a++, b--) {
-        const t = column[a];
-        column[a] = column[b];
-        column[b] = t;
-      }
-    }
+    reverseFrom(this.parents, first);
+    reverseFrom(this.names, first);
+    reverseFrom(this.known, first);
+    reverseFrom(this.flags, first);
   }
 
   /** The path (bytes) of entry `k`. */
   path(k: number): string {
     const parent = this.parents[k]!;
     return parent === null ? this.names[k]! : joinBytes(parent.bytes, this.names[k]!);
+  }
+}
+
+/** Reverses `column` from index `first` on, in place. */
+function reverseFrom(column: unknown[], first: number): void {
+  for (let a = first, b = column.length - 1; a < b; a++, b--) {
+    const t = column[a];
+    column[a] = column[b];
+    column[b] = t;
   }
 }
 
@@ -350,7 +356,10 @@ export class Walk {
     }
     const listed = node.hasChildren ? new Set<string>() : null;
     const first = this.#stack.length;
-    for (const entry of entries) {
+    // Indexed: this runs once per directory, mostly before the optimizing compiler has seen it,
+    // and a for-of there makes an iterator result per entry.
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]!;
       const entryName = entry.name;
       const isDir = entry.isDirectory();
       if (reportEntries) this.#out.push(syntheticCreate(node, entryName, isDir));
