@@ -47,6 +47,8 @@ const USAGE = `usage: pnpm bench [ingest|tree|all] [options]
   --ops N            producer operations in the storm (default 200000, --quick 30000)
   --light-rates LIST paced rates in operations/s, latency at the first (default 1000,20000)
   --light-seconds S  length of each light-rate run (default 3, --quick 1)
+  --light-warmup N   operations at each light rate before the measured ones, a multiple of 100;
+                     their CPU is reported apart (default 3000, --quick 500; 0: none)
   --capacity-ops N   operations per capacity step, 0 for no ramp (default 200000, --quick 30000)
   --capacity-steps N bisection steps after the unpaced one (default 6, --quick 3)
   --consumers LIST   ingest consumers, comma-separated (${INGEST_CONSUMERS.join(',')})
@@ -119,6 +121,7 @@ const { values, positionals } = (() => {
         mask: { type: 'string' },
         'light-rates': { type: 'string' },
         'light-seconds': { type: 'string' },
+        'light-warmup': { type: 'string' },
         'capacity-ops': { type: 'string' },
         'capacity-steps': { type: 'string' },
         catchup: { type: 'string' },
@@ -250,6 +253,9 @@ if (command === 'ingest' || command === 'all') {
   const lightRates = (values['light-rates'] ?? '1000,20000')
     .split(',')
     .map((r) => positiveInt('light-rates', r, 0));
+  const lightWarmup = positiveInt('light-warmup', values['light-warmup'], quick ? 500 : 3000, 0);
+  // The producer cycles over 100 files: a warm-up of whole cycles keeps the order check running on.
+  if (lightWarmup % 100 !== 0) fail(`--light-warmup must be a multiple of 100, got ${lightWarmup}`);
   ingest = await runIngest({
     runs,
     lightRuns: repeat,
@@ -257,6 +263,7 @@ if (command === 'ingest' || command === 'all') {
     mask,
     lightRates,
     lightSeconds: positiveNumber('light-seconds', values['light-seconds'], quick ? 1 : 3),
+    lightWarmupOps: lightWarmup,
     capacityOps: positiveInt('capacity-ops', values['capacity-ops'], quick ? 30_000 : 200_000, 0),
     capacitySteps: positiveInt('capacity-steps', values['capacity-steps'], quick ? 3 : 6, 0),
     consumers: list<IngestConsumerId>('consumers', values.consumers, INGEST_CONSUMERS),
@@ -284,7 +291,7 @@ if (command === 'ingest' || command === 'all') {
     );
   }
   out(
-    `Light rates: CPU per operation, ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
+    `Light rates: CPU per operation once warm (after ${lightWarmup.toLocaleString('en-US')} operations at the rate, whose CPU is the *warm-up* column), ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
     renderLight(ingest),
   );
   out(

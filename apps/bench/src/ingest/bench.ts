@@ -126,6 +126,12 @@ export interface IngestOptions {
   readonly lightRates: readonly number[];
   /** Length of a light-rate run in seconds (operations: rate times this). */
   readonly lightSeconds: number;
+  /**
+   * Operations at the light rate before the measured ones (a multiple of 100, so that the
+   * producer's file order carries on): every consumer's one-time costs (its first read, the
+   * JIT compiling its code) are spent in them and reported apart.
+   */
+  readonly lightWarmupOps: number;
   /** Operations per capacity step (0: no capacity ramp). */
   readonly capacityOps: number;
   /** Bisection steps after the unpaced first step. */
@@ -150,8 +156,10 @@ export interface IngestRun {
   readonly overflows: number | null;
   /** Events out of the producer's order; null when the consumer does not check. */
   readonly orderErrors: number | null;
-  /** Consumer CPU (all threads) from `ready` to the end of the run, ms. */
+  /** Consumer CPU (all threads) over the measured operations, ms (after the warm-up, if any). */
   readonly cpuMs: number;
+  /** Consumer CPU (all threads) from `ready` through the warm-up operations, ms; null: none. */
+  readonly warmupCpuMs: number | null;
   /** VmHWM of the consumer at the end of the run, KiB. */
   readonly peakRssKiB: number;
   /** The producer's own rate during the run, operations per second. */
@@ -195,7 +203,10 @@ export interface IngestRow {
    * shows them); null for consumers that coalesce (chokidar, @parcel/watcher).
    */
   readonly cleanRuns: number | null;
+  /** CPU per 1,000 measured operations (after the warm-up, if any). */
   readonly cpuMsPer1kOps: number | null;
+  /** CPU per 1,000 warm-up operations; null when the runs had none. */
+  readonly warmupCpuMsPer1kOps: number | null;
   readonly peakRssMiB: number | null;
   readonly producerOpsPerSec: number | null;
   readonly latencyP50Ms: number | null;
@@ -206,7 +217,10 @@ export interface IngestRow {
 /** The light-rate runs at one paced rate. */
 export interface LightRate {
   readonly rate: number;
+  /** Measured operations per run. */
   readonly ops: number;
+  /** Warm-up operations before them. */
+  readonly warmupOps: number;
   readonly rows: readonly IngestRow[];
 }
 
@@ -248,6 +262,13 @@ interface Mode {
   readonly rate: number;
   /** Record delivery times of IN_MODIFY against the producer's write times. */
   readonly latency: boolean;
+  /** Operations at the same rate before the measured ones, outside the CPU and latency figures. */
+  readonly warmupOps: number;
+}
+
+/** The events a run in `mode` makes for a consumer whose operations queue `perOp` events each. */
+function runEvents(mode: Mode, perOp: number): number {
+  return (mode.warmupOps + mode.ops) * perOp;
 }
 
 const consumerScript = fileURLToPath(new URL('./consumer.js', import.meta.url));
@@ -273,8 +294,9 @@ async function startConsumer(
 ): Promise<Child> {
   const mask = consumerMask(id, options.mask);
   const order = opOrder(mask);
-  const expected = mode.ops * order.length;
-  const latency = mode.latency && timesDeliveries(id) ? mode.ops : 0;
+  const expected = runEvents(mode, order.length);
+  // Every IN_MODIFY is timed, the warm-up's too (the bench drops those): one per operation.
+  const latency = mode.latency && timesDeliveries(id) ? mode.warmupOps + mode.ops : 0;
   let child: Child;
   if (id === 'c') {
     child = start(nativeBinary('consumer'), [dir, maskHex(mask), String(expected), String(latency)]);
@@ -396,7 +418,7 @@ async function runOnce(
   const stampsFile = join(work, 'stamps.bin');
   const outFile = join(work, 'inotifywait.out');
   const order = opOrder(consumerMask(id, options.mask));
-  const expected = mode.ops * order.length;
+  const expected = runEvents(mode, order.length);
   let child: Child | undefined;
   try {
     child = await startConsumer(id, dir, mode, options, inotifywait, outFile);
@@ -404,16 +426,15 @@ async function runOnce(
     // Let lazy start-up that follows `ready` (a waiter thread, the first wait) finish, so that
     // the figures are the steady state; the same pause for every consumer.
     await sleep(SETTLE_AFTER_READY_MS);
+    let warmupCpuMs: number | null = null;
+    if (mode.warmupOps > 0) {
+      const before = cpuMs(child.pid);
+      await produce(dir, mode.warmupOps, mode.rate, null);
+      // Until the consumer has taken the warm-up's events and its CPU time stands still.
+      warmupCpuMs = (await settle(child)).cpu - before;
+    }
     const cpuStart = cpuMs(child.pid);
-    const producer = start(
-      nativeBinary('producer'),
-      [dir, String(mode.ops), String(mode.rate), ...(mode.latency ? [stampsFile] : [])],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const produced = await producer.stdout!.wait((l) => l.startsWith('{'), 600_000, 'producer');
-    const { code } = await producer.exited;
-    if (code !== 0) throw new Error(`producer exited with status ${code}`);
-    const { elapsedNs } = JSON.parse(produced) as { elapsedNs: number };
+    const elapsedNs = await produce(dir, mode.ops, mode.rate, mode.latency ? stampsFile : null);
     const { cpu, end } = await settle(child);
     const { peakKiB } = memory(child.pid);
 
@@ -432,7 +453,7 @@ async function runOnce(
     if (mode.latency && timesDeliveries(id)) {
       const raw = readFileSync(stampsFile);
       const stamps = new BigInt64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8);
-      latencyMs = summary.deliveredNs.map((t, k) => (t - Number(stamps[k]!)) / 1e6);
+      latencyMs = summary.deliveredNs.slice(mode.warmupOps).map((t, k) => (t - Number(stamps[k]!)) / 1e6);
     }
     return {
       events: summary.events,
@@ -441,6 +462,7 @@ async function runOnce(
       orderErrors: summary.orderErrors,
       orderSamples: summary.orderSamples ?? [],
       cpuMs: cpu - cpuStart,
+      warmupCpuMs,
       peakRssKiB: peakKiB,
       producerOpsPerSec: mode.ops / (elapsedNs / 1e9),
       end,
@@ -453,6 +475,22 @@ async function runOnce(
     if (child !== undefined) await stop(child);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs the producer: `ops` operations at `rate` per second (0: full speed) in `dir`, their write
+ * times into `stamps` when given. Returns the time it took, ns.
+ */
+async function produce(dir: string, ops: number, rate: number, stamps: string | null): Promise<number> {
+  const producer = start(
+    nativeBinary('producer'),
+    [dir, String(ops), String(rate), ...(stamps === null ? [] : [stamps])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const produced = await producer.stdout!.wait((l) => l.startsWith('{'), 600_000, 'producer');
+  const { code } = await producer.exited;
+  if (code !== 0) throw new Error(`producer exited with status ${code}`);
+  return (JSON.parse(produced) as { elapsedNs: number }).elapsedNs;
 }
 
 /** Peak RSS of a Node process that loads nothing, KiB. */
@@ -477,6 +515,7 @@ export function summarize(
   ops: number,
   expected: number,
   skipped: string | null,
+  warmupOps = 0,
 ): IngestRow {
   const any = runs.length > 0;
   const overflows = runs.map((r) => r.overflows);
@@ -499,6 +538,11 @@ export function summarize(
       any && overflows.every((o) => o !== null) ? runs.filter((r) => (r.overflows ?? 0) > 0).length : null,
     cleanRuns: ordered ? runs.filter(clean).length : null,
     cpuMsPer1kOps: any ? median(runs.map((r) => r.cpuMs / (ops / 1000))) : null,
+    warmupCpuMsPer1kOps: medianOrNull(
+      runs.map((r) =>
+        r.warmupCpuMs === null || warmupOps === 0 ? null : r.warmupCpuMs / (warmupOps / 1000),
+      ),
+    ),
     peakRssMiB: any ? median(runs.map((r) => r.peakRssKiB / 1024)) : null,
     producerOpsPerSec: medianOrNull(runs.map((r) => r.producerOpsPerSec)),
     latencyP50Ms: latencyStat(50),
@@ -550,6 +594,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
         log(
           `${what} ${LABELS[id]}: ${run.events.toLocaleString('en-US')}/${run.expected.toLocaleString('en-US')} events, ` +
             `${run.overflows ?? 'n/a'} overflows, ${run.orderErrors ?? 'n/a'} out of order, ` +
+            (run.warmupCpuMs === null ? '' : `warm-up cpu ${run.warmupCpuMs.toFixed(1)} ms, `) +
             `cpu ${run.cpuMs.toFixed(1)} ms, producer ${(run.producerOpsPerSec / 1000).toFixed(1)} kops/s, ` +
             (lat.length > 0 ? `p99 ${percentile(lat, 99).toFixed(3)} ms, ` : '') +
             `ended ${run.end} (${Date.now() - t0} ms)`,
@@ -561,20 +606,21 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     }
     return options.consumers.map((id) => {
       const list = got.get(id) ?? [];
-      const expected = mode.ops * opOrder(consumerMask(id, options.mask)).length;
-      return summarize(id, list, mode.ops, expected, why(id, list));
+      const expected = runEvents(mode, opOrder(consumerMask(id, options.mask)).length);
+      return summarize(id, list, mode.ops, expected, why(id, list), mode.warmupOps);
     });
   };
 
   const bare: number[] = [];
   for (let r = 0; r < Math.max(1, Math.min(runs, 3)); r++) bare.push(await bareNodeRssKiB());
-  const storm = await rounds({ ops: options.ops, rate: 0, latency: false }, runs, 'storm');
+  const storm = await rounds({ ops: options.ops, rate: 0, latency: false, warmupOps: 0 }, runs, 'storm');
   const stormLoad = loadavg();
   const light: LightRate[] = [];
   for (const rate of options.lightRates) {
     const ops = Math.max(1, Math.round(rate * options.lightSeconds));
-    const rows = await rounds({ ops, rate, latency: true }, options.lightRuns, `${rate} ops/s`);
-    light.push({ rate, ops, rows });
+    const warmupOps = options.lightWarmupOps;
+    const rows = await rounds({ ops, rate, latency: true, warmupOps }, options.lightRuns, `${rate} ops/s`);
+    light.push({ rate, ops, warmupOps, rows });
   }
   const lightLoad = loadavg();
   const capacity: CapacityRow[] = [];
@@ -593,7 +639,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
         const result = await ramp(async (rate) => {
           const run = await runOnce(
             id,
-            { ops: options.capacityOps, rate, latency: false },
+            { ops: options.capacityOps, rate, latency: false, warmupOps: 0 },
             options,
             inotifywait,
           );

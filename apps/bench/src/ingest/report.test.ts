@@ -16,6 +16,7 @@ function run(over: Partial<IngestRun> = {}): IngestRun {
     overflows: 0,
     orderErrors: 0,
     cpuMs: 50,
+    warmupCpuMs: null,
     peakRssKiB: 50 * 1024,
     producerOpsPerSec: 100_000,
     orderSamples: [],
@@ -107,6 +108,12 @@ describe('describeSteps', () => {
   });
 });
 
+function rowsWithWarmup() {
+  return Object.entries({ c: 20, events: 40, 'fs.watch': 30 }).map(([id, ms]) =>
+    summarize(id as 'c', [run({ cpuMs: ms, warmupCpuMs: ms * 3 })], 1000, 3000, null, 2000),
+  );
+}
+
 function result(): IngestResult {
   const rows = (cpu: Record<string, number>) =>
     Object.entries(cpu).map(([id, ms]) => summarize(id as 'c', [run({ cpuMs: ms })], 1000, 1000, null));
@@ -121,8 +128,8 @@ function result(): IngestResult {
     ],
     storm: rows({ c: 10, events: 15 }),
     light: [
-      { rate: 1000, ops: 1000, rows: rows({ c: 20, events: 40, 'fs.watch': 30 }) },
-      { rate: 20000, ops: 1000, rows: rows({ c: 10, events: 30, 'fs.watch': 20 }) },
+      { rate: 1000, ops: 1000, warmupOps: 0, rows: rows({ c: 20, events: 40, 'fs.watch': 30 }) },
+      { rate: 20000, ops: 1000, warmupOps: 0, rows: rows({ c: 10, events: 30, 'fs.watch': 20 }) },
     ],
     capacityOps: 1000,
     loads: { storm: '0.1 0.1 0.1', light: '0.1 0.1 0.1', capacity: '0.1 0.1 0.1' },
@@ -175,6 +182,17 @@ describe('renderLight', () => {
     const text = renderLight(result());
     expect(text).toMatch(
       /\| inotify-ts events\(\)\s+\|\s+40\.00 \| 2\.00x \|\s+1\.33x \|\s+1\/1 \|\s+30\.00 \| 3\.00x \|\s+1\.50x \|/,
+    );
+  });
+
+  it('prints the warm-up CPU per 1k of its operations beside the measured figure when the runs had one', () => {
+    const base = result();
+    // 2,000 warm-up operations that cost three times the measured ms: 1.5 times per 1k.
+    const light = [{ rate: 1000, ops: 1000, warmupOps: 2000, rows: rowsWithWarmup() }];
+    const text = renderLight({ ...base, light });
+    expect(text).toContain('warm-up (first 2,000 ops) CPU ms / 1k ops');
+    expect(text).toMatch(
+      /\| inotify-ts events\(\)\s+\|\s+40\.00 \| 2\.00x \|\s+1\.33x \|\s+60\.00 \|\s+1\/1 \|/,
     );
   });
 });

@@ -159,13 +159,14 @@ export function renderLight(result: IngestResult): string {
   const ids = result.light[0]?.rows.map((r) => r.id) ?? [];
   const cell = (lr: LightRate, id: string): string[] => {
     const row = lr.rows.find((r) => r.id === id)!;
-    if (row.skipped !== null) return ['not measured', '', '', ''];
+    if (row.skipped !== null) return ['not measured', '', '', '', ...(lr.warmupOps > 0 ? [''] : [])];
     const c = lr.rows.find((r) => r.id === 'c')?.cpuMsPer1kOps ?? null;
     const fs = lr.rows.find((r) => r.id === 'fs.watch')?.cpuMsPer1kOps ?? null;
     return [
       fmt(row.cpuMsPer1kOps, 2),
       fmtRatio(row.cpuMsPer1kOps, c),
       fmtRatio(row.cpuMsPer1kOps, fs),
+      ...(lr.warmupOps > 0 ? [fmt(row.warmupCpuMsPer1kOps, 2)] : []),
       outOf(row.completeRuns, row),
     ];
   };
@@ -179,6 +180,14 @@ export function renderLight(result: IngestResult): string {
       { header: `${at} CPU ms / 1k ops`, align: 'right' as const },
       { header: 'vs C', align: 'right' as const },
       { header: 'vs fs.watch', align: 'right' as const },
+      ...(lr.warmupOps > 0
+        ? [
+            {
+              header: `warm-up (first ${lr.warmupOps.toLocaleString('en-US')} ops) CPU ms / 1k ops`,
+              align: 'right' as const,
+            },
+          ]
+        : []),
       { header: 'complete', align: 'right' as const },
     ];
   });
