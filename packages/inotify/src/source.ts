@@ -126,9 +126,12 @@ export class RecordSource {
     return 0;
   }
 
-  /** Bytes read but not decoded yet: the kernel queue (`FIONREAD`) and the backlog. */
+  /**
+   * Bytes read but not decoded yet: the kernel queue (`FIONREAD`), the backlog and what the async
+   * reader staged.
+   */
   pendingBytes(): number {
-    return sys.pendingBytes(this.fd) + this.#backlogBytes;
+    return sys.pendingBytes(this.fd) + this.#backlogBytes + (this.#reader?.staged ?? 0);
   }
 
   /**
@@ -144,10 +147,11 @@ export class RecordSource {
     while (this.#backlogBytes < MAX_BACKLOG_BYTES) {
       // FIONREAD first: nothing is allocated (not even the decoder) while nothing is queued, and
       // a read of what is queued takes it all (the kernel hands out whole events only).
-      const queued = sys.pendingBytes(this.fd);
+      const staged = this.#reader?.staged ?? 0;
+      const queued = sys.pendingBytes(this.fd) + staged;
       if (queued === 0) break;
-      const chunk = Buffer.allocUnsafe(Math.max(queued, sys.MIN_READ_BUFFER_SIZE));
-      const n = sys.read(this.fd, chunk);
+      const chunk = Buffer.allocUnsafe(Math.max(queued, staged + sys.MIN_READ_BUFFER_SIZE));
+      const n = this.#readNow(chunk);
       if (n === 0) break;
       this.#backlog.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       this.#backlogBytes += n;
@@ -159,10 +163,10 @@ export class RecordSource {
 
   /**
    * Blocks the thread until the fd is readable or `timeoutMs` passed (poll(2)); `true` at once
-   * when the backlog holds reads.
+   * when the backlog holds reads or the async reader staged some.
    */
   poll(timeoutMs: number): boolean {
-    return this.#backlog.length > 0 || sys.poll(this.fd, timeoutMs);
+    return this.#backlog.length > 0 || (this.#reader?.staged ?? 0) > 0 || sys.poll(this.fd, timeoutMs);
   }
 
   /** Whether records were read but not delivered yet. */
@@ -173,16 +177,24 @@ export class RecordSource {
   /**
    * Reads what the kernel queue holds, up to the decoder's input capacity (`maxBytes`, at least
    * 272, when given), straight into the decoder's memory, and decodes it: one non-blocking
-   * `read(2)`. Only when nothing is buffered (the decoder reuses its memory). Returns the bytes
-   * read, `0` when the queue was empty; sets {@link drained}.
+   * `read(2)`. Only when nothing is buffered (the decoder reuses its memory). The backlog comes
+   * first, then what the async reader staged (whole, whatever `maxBytes` says: it was read
+   * already) with the kernel queue after it. Returns the bytes read, `0` when the queue was
+   * empty; sets {@link drained}.
    */
   fill(maxBytes?: number): number {
     this.#assertEmpty();
     if (this.#backlog.length > 0) return this.#decode(this.#fromBacklog(), Number.POSITIVE_INFINITY);
     let into = this.decoder.input;
-    if (maxBytes !== undefined && maxBytes < into.length)
-      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE));
-    return this.#decode(sys.read(this.fd, into), into.length);
+    if (maxBytes !== undefined && maxBytes < into.length) {
+      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE, this.#reader?.staged ?? 0));
+    }
+    return this.#decode(this.#readNow(into), into.length);
+  }
+
+  /** One non-blocking read into `into`: through the async reader (its staged bytes first) if any. */
+  #readNow(into: Uint8Array): number {
+    return this.#reader === null ? sys.read(this.fd, into) : this.#reader.readSync(into);
   }
 
   /**

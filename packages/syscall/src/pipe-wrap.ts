@@ -42,6 +42,8 @@ export interface PipeHandle {
   close(): void;
   /** Lets the loop end while the handle is open (a handle that does not read never holds it). */
   unref(): void;
+  /** Undoes {@link unref}: an active handle holds the loop again. */
+  ref(): void;
 }
 
 /** The binding's exports that this package uses. @internal */

@@ -192,6 +192,77 @@ describe.each(KINDS)('a %s reader', (kind) => {
   });
 });
 
+/** Lets the event loop turn until `reader.staged` is `bytes` (libuv reads when the fd is readable). */
+async function untilStaged(reader: AsyncReader, bytes: number): Promise<void> {
+  for (let turns = 0; reader.staged !== bytes; turns++) {
+    if (turns > 20_000) throw new Error(`staged stayed at ${reader.staged} bytes, not ${bytes}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Reads the event of creating `first`, then has libuv read ahead the one of `second`: staged. */
+async function readThenStage(reader: AsyncReader, first: string, second: string): Promise<void> {
+  const pending = reader.read();
+  writeFileSync(join(watched.dir, first), '');
+  expect(await pending).toBe(32);
+  expect(parseEvents(reader.buffer, 32).map((e) => e.name)).toEqual([first]);
+  writeFileSync(join(watched.dir, second), '');
+  await untilStaged(reader, 32);
+}
+
+describe('an event-loop reader between reads', () => {
+  it('stays armed: what arrives while no read is pending is staged, and the next read returns it with what followed, in order', async () => {
+    await withReader('event-loop', async (reader) => {
+      await readThenStage(reader, 'a', 'b');
+      // Staged bytes are held apart: the buffer still holds the last read's events.
+      expect(parseEvents(reader.buffer, 32).map((e) => e.name)).toEqual(['a']);
+      // libuv reads no more while bytes are staged: c stays in the kernel queue.
+      writeFileSync(join(watched.dir, 'c'), '');
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(reader.staged).toBe(32);
+      const bytes = await reader.read();
+      expect(bytes).toBe(64);
+      expect(parseEvents(reader.buffer, bytes).map((e) => e.name)).toEqual(['b', 'c']);
+      expect(reader.staged).toBe(0);
+    });
+  });
+
+  it('hands the staged bytes to readSync before the kernel queue, and reads on where there is room', async () => {
+    await withReader('event-loop', async (reader) => {
+      await readThenStage(reader, 'a', 'b');
+      writeFileSync(join(watched.dir, 'c'), '');
+      const into = new Uint8Array(4096);
+      expect(reader.readSync(into)).toBe(64);
+      expect(parseEvents(into, 64).map((e) => e.name)).toEqual(['b', 'c']);
+      expect(reader.staged).toBe(0);
+      expect(reader.readSync(into)).toBe(0);
+      // Room for less than one largest event after the staged bytes: only they are handed out.
+      await readThenStage(reader, 'd', 'e');
+      writeFileSync(join(watched.dir, 'f'), '');
+      const small = new Uint8Array(32 + 271);
+      expect(reader.readSync(small)).toBe(32);
+      expect(parseEvents(small, 32).map((e) => e.name)).toEqual(['e']);
+      expect(read(watched.fd, into)).toBe(32);
+      expect(parseEvents(into, 32).map((e) => e.name)).toEqual(['f']);
+    });
+  });
+
+  it('refuses a readSync buffer shorter than the staged bytes, and keeps them', async () => {
+    await withReader('event-loop', async (reader) => {
+      await readThenStage(reader, 'a', 'b');
+      expect(() => reader.readSync(new Uint8Array(16))).toThrow(
+        expect.objectContaining({
+          code: 'ERR_BUFFER_TOO_SMALL',
+          message: 'The read buffer has 16 bytes; 32 bytes of events are staged',
+        }),
+      );
+      expect(reader.staged).toBe(32);
+      expect(await reader.read({ timeoutMs: 0 })).toBe(32);
+      expect(parseEvents(reader.buffer, 32).map((e) => e.name)).toEqual(['b']);
+    });
+  });
+});
+
 describe('createReader', () => {
   it('refuses a buffer shorter than one largest event, a bad kind, and a closed fd', () => {
     expect(() => createReader(watched.fd, new Uint8Array(271))).toThrow(
@@ -271,6 +342,23 @@ describe('createReader', () => {
       expect(child.status).toBe(0);
     },
   );
+
+  it('lets the process exit once a read that got events has resolved, though the fd stays armed', () => {
+    const dir = tempDir();
+    const child = runChild(
+      `import { writeFileSync } from 'node:fs';
+       const fd = S.init();
+       S.addWatch(fd, ${JSON.stringify(dir)}, 0x100);
+       const reader = S.createReader(fd, new Uint8Array(4096), { kind: 'event-loop' });
+       const pending = reader.read();
+       writeFileSync(${JSON.stringify(`${dir}/one`)}, '');
+       console.log(await pending);
+       process.on('exit', () => console.log('exit', reader.closed));`,
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('32\nexit false\n');
+    expect(child.status).toBe(0);
+  });
 
   it('keeps the process alive while a read is pending, and not otherwise', () => {
     const child = runChild(

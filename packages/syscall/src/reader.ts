@@ -6,12 +6,16 @@
  *
  * - `'event-loop'` (preferred): the fd (a duplicate of it) is handed to libuv as a stream, the
  *   way Node opens a pipe, and libuv's own epoll, on the main thread, waits for it. When it is
- *   readable libuv calls `read(2)` straight into the caller's buffer (Node's `onread` user
- *   buffer, so a view on WebAssembly memory is filled with no copy) and the read is paused until
- *   the next {@link AsyncReader.read}. No thread, no worker, no copy. It needs Node's `pipe_wrap`
- *   binding, reached through `process.binding()`, which Node documents as deprecated (DEP0111):
- *   pipe-wrap.ts says what that risks and what guards it. Where the binding is gone or refuses
- *   the fd, `'auto'` falls back to:
+ *   readable libuv calls `read(2)` into the reader's staging buffer (Node's `onread` user buffer)
+ *   and the bytes are copied into the caller's buffer for the pending read. No thread, no worker.
+ *   The fd stays armed in libuv's epoll between reads: arming and disarming it costs two
+ *   `epoll_ctl` calls per read, more than the copy of what one read brings. What libuv reads
+ *   while no read is pending stays staged (and libuv stops reading) until the next read takes it,
+ *   asynchronous or not ({@link AsyncReader.readSync}). The staging buffer is
+ *   why the caller's buffer is never written while it holds events not yet read by its owner. It
+ *   needs Node's `pipe_wrap` binding, reached through `process.binding()`, which Node documents as
+ *   deprecated (DEP0111): pipe-wrap.ts says what that risks and what guards it. Where the binding
+ *   is gone or refuses the fd, `'auto'` falls back to:
  * - `'thread'`: {@link waitReadable}'s shared waiter thread blocks in `epoll_wait`, then the
  *   main thread reads with {@link read}.
  *
@@ -55,8 +59,27 @@ export interface AsyncReader {
   /** Whether {@link close} was called. */
   readonly closed: boolean;
   /**
+   * Bytes read from the fd ahead of any read that asked for them (the `'event-loop'` kind reads
+   * as soon as the fd is readable), not handed out yet: they come before anything still queued
+   * in the kernel. Always 0 for the `'thread'` kind.
+   */
+  readonly staged: number;
+  /**
+   * Reads without waiting into `into`, from its start: the {@link staged} bytes first, then, in
+   * the room left (when at least one largest event, 272 bytes, fits), what the kernel queue
+   * holds, one non-blocking `read(2)`. Whoever reads the fd while this reader lives reads it
+   * through here, or it would take later events before the staged ones.
+   *
+   * @param into at least 272 bytes, or at least {@link staged} bytes (then only they are read).
+   * @returns the bytes read; `0` when nothing was staged or queued.
+   * @throws {InotifyError} (`syscall: 'read'`) when the read fails; `ERR_BUFFER_TOO_SMALL` as
+   *   `read()` of this package.
+   */
+  readSync(into: Uint8Array): number;
+  /**
    * Waits until the fd has events and reads them into {@link buffer}, from its start, as many
-   * whole events as fit: one `read(2)`. One read at a time.
+   * whole events as fit: one `read(2)` (or the {@link staged} bytes, when there are some). One
+   * read at a time.
    *
    * @returns the bytes read (> 0); `0` when `timeoutMs` passed first, or the reader was closed.
    *   `timeoutMs: 0` reads what is queued now without waiting.
@@ -113,9 +136,11 @@ class EventLoopReader implements AsyncReader {
   readonly #fd: number;
   readonly #socket: Socket;
   readonly #handle: PipeHandle;
+  /** Where libuv reads; the same length as {@link buffer}. */
+  readonly #staging: Uint8Array;
   #pending: Pending | null = null;
-  /** Bytes libuv read while no read was pending (should not happen; never dropped). */
-  #unclaimed = 0;
+  /** Bytes libuv read into {@link #staging} while no read was pending; it reads no more meanwhile. */
+  #staged = 0;
   #error: unknown = null;
   #closed = false;
 
@@ -125,6 +150,7 @@ class EventLoopReader implements AsyncReader {
     pipe: PipeBinding,
   ) {
     this.#fd = fd;
+    this.#staging = new Uint8Array(buffer.byteLength);
     // A duplicate, so that libuv, which closes what it reads when the stream ends, owns its own
     // fd: the caller's fd stays valid for synchronous reads, and closing is never done twice.
     const dup = libc.fcntl(fd, F_DUPFD_CLOEXEC, 'int', 3);
@@ -141,10 +167,13 @@ class EventLoopReader implements AsyncReader {
       handle,
       readable: true,
       writable: false,
-      onread: { buffer, callback: (bytes: number) => this.#onRead(bytes) },
+      onread: { buffer: this.#staging, callback: (bytes: number) => this.#onRead(bytes) },
     } as ConstructorParameters<typeof Socket>[0]);
     // The socket starts reading at once: nothing is read before the first read() asks.
     this.#socket.pause();
+    // Armed between reads, the handle must not keep the process alive: it is referenced only
+    // while a read is pending.
+    handle.unref();
     this.#socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(error));
     this.#socket.on('end', () =>
       this.#fail(
@@ -157,6 +186,27 @@ class EventLoopReader implements AsyncReader {
     return this.#closed;
   }
 
+  get staged(): number {
+    return this.#staged;
+  }
+
+  readSync(into: Uint8Array): number {
+    const staged = this.#staged;
+    if (staged === 0) return read(this.#fd, into);
+    validateUint8Array(into, 'into');
+    if (into.byteLength < staged) {
+      throw bufferTooSmall(
+        `The read buffer has ${into.byteLength} bytes; ${staged} bytes of events are staged`,
+      );
+    }
+    into.set(this.#staging.subarray(0, staged));
+    this.#staged = 0;
+    // What followed them in the kernel queue, in the same read: a consumer that waits between
+    // reads (readDelayMs) gets what arrived meanwhile in one batch, as without staging.
+    if (into.byteLength - staged < MIN_READ_BUFFER_SIZE) return staged;
+    return staged + read(this.#fd, into.subarray(staged));
+  }
+
   read(options: ReadOptions = {}): Promise<number> {
     try {
       const { signal, timeout } = checkReadOptions(options);
@@ -167,12 +217,7 @@ class EventLoopReader implements AsyncReader {
       if (this.#error === null && errored !== null) this.#fail(errored);
       if (this.#error !== null) return Promise.reject(this.#error);
       if (this.#closed) return Promise.resolve(0);
-      if (this.#unclaimed > 0) {
-        const bytes = this.#unclaimed;
-        this.#unclaimed = 0;
-        return Promise.resolve(bytes);
-      }
-      if (timeout === 0) return Promise.resolve(read(this.#fd, this.buffer));
+      if (this.#staged > 0 || timeout === 0) return Promise.resolve(this.readSync(this.buffer));
       return new Promise<number>((resolve, reject) => {
         const pending: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined };
         this.#pending = pending;
@@ -183,6 +228,9 @@ class EventLoopReader implements AsyncReader {
           };
           signal.addEventListener('abort', pending.onAbort, { once: true });
         }
+        this.#handle.ref();
+        // Still armed after the last read, unless bytes were staged (or it failed) since.
+        if (this.#handle.reading) return;
         // The handle itself, not socket.resume(): that goes through the Readable state machine
         // and a nextTick per read, for nothing (with a user buffer, no data goes through it).
         this.#handle.reading = true;
@@ -213,11 +261,32 @@ class EventLoopReader implements AsyncReader {
     if (!this.#socket.closed) await new Promise((resolve) => this.#socket.once('close', resolve));
   }
 
-  /** libuv read `bytes` into the buffer: hand them over, and read nothing more until asked. */
-  #onRead(bytes: number): false {
+  /**
+   * libuv read `bytes` into the staging buffer: hand them to the pending read and stay armed
+   * (`true`), or, with none pending, keep them staged and stop reading (`false`: Node then calls
+   * `readStop`), so that nothing overwrites them before they are taken.
+   */
+  #onRead(bytes: number): boolean {
+    if (this.#staged > 0) {
+      // libuv reads only while nothing is staged; were it to read again, the staged bytes would
+      // be overwritten: say so rather than lose them silently.
+      this.#fail(
+        Object.assign(
+          new Error(
+            `internal error: libuv read inotify fd ${this.#fd} while ${this.#staged} bytes were staged; please report it`,
+          ),
+          { code: 'ERR_INOTIFY_INTERNAL' },
+        ),
+      );
+      return false;
+    }
     const pending = this.#pending;
-    if (pending !== null) this.#settle(pending, bytes);
-    else this.#unclaimed = bytes;
+    if (pending !== null && this.#take(pending)) {
+      this.buffer.set(this.#staging.subarray(0, bytes));
+      pending.resolve(bytes);
+      return true;
+    }
+    this.#staged = bytes;
     return false;
   }
 
@@ -238,10 +307,8 @@ class EventLoopReader implements AsyncReader {
     this.#pending = null;
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
-    if (this.#handle.reading && !this.#socket.destroyed) {
-      this.#handle.reading = false;
-      this.#handle.readStop();
-    }
+    // The fd stays armed (see #onRead); without a pending read it holds the process no longer.
+    if (!this.#socket.destroyed) this.#handle.unref();
     return true;
   }
 
@@ -269,6 +336,13 @@ class ThreadReader implements AsyncReader {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** A thread reader reads only when asked: nothing is ever staged. */
+  readonly staged = 0;
+
+  readSync(into: Uint8Array): number {
+    return read(this.#fd, into);
   }
 
   async read(options: ReadOptions = {}): Promise<number> {

@@ -172,3 +172,51 @@ describe.each(['event-loop', 'thread'] as const)('with %s async reads', (asyncRe
     expect(recOf(after.next().value as InotifyEvent)).toEqual(kev(wd, IN_CREATE, dir, 'c'));
   });
 });
+
+/** Lets the event loop turn `n` times (libuv reads an armed fd in its poll phase). */
+async function turns(n: number): Promise<void> {
+  for (let k = 0; k < n; k++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('with event-loop reads, whose fd stays armed between reads', () => {
+  it('hands eventGen() the events read ahead after events() finished before those still queued, in order', async () => {
+    using i = new Inotify({ asyncReads: 'event-loop' });
+    const wd = i.addWatch(dir, IN_CREATE);
+    const it = i.events();
+    const pending = it.next();
+    openWriteClose(path.join(dir, 'a'));
+    expect(recOf((await within(10_000, 'the event', pending)).value as InotifyEvent)).toEqual(
+      kev(wd, IN_CREATE, dir, 'a'),
+    );
+    await it.return(undefined);
+    // b arrives while no read is pending: libuv reads it ahead (staged); c stays in the kernel.
+    openWriteClose(path.join(dir, 'b'));
+    await turns(50);
+    openWriteClose(path.join(dir, 'c'));
+    const gen = i.eventGen({ yieldNones: false, timeoutS: 0.3 });
+    expect([...gen].map((e) => recOf(e!))).toEqual(['b', 'c'].map((n) => kev(wd, IN_CREATE, dir, n)));
+  });
+
+  it('hands batches() the events read ahead while a batch was held, with what followed them, in order', async () => {
+    using i = new Inotify({ asyncReads: 'event-loop' });
+    const wd = i.addWatch(dir, IN_CREATE);
+    const it = i.batches();
+    const pending = it.next();
+    openWriteClose(path.join(dir, 'a'));
+    const first = (await within(10_000, 'the first batch', pending)).value!;
+    // While the consumer holds the batch of a, b and c arrive; b is read ahead and must not
+    // overwrite the held batch.
+    openWriteClose(path.join(dir, 'b'));
+    await turns(50);
+    openWriteClose(path.join(dir, 'c'));
+    await turns(50);
+    expect(recsOfBatch(i, first)).toEqual([kev(wd, IN_CREATE, dir, 'a')]);
+    const records: Rec[] = [];
+    while (records.length < 2) {
+      const { value } = await within(10_000, 'the next batch', it.next());
+      records.push(...recsOfBatch(i, value!));
+    }
+    await it.return(undefined);
+    expect(records).toEqual(['b', 'c'].map((n) => kev(wd, IN_CREATE, dir, n)));
+  });
+});
