@@ -35,8 +35,9 @@ export interface InotifyOptions {
   readBufferBytes?: number;
   /**
    * How `events()` and `batches()` wait for events without blocking the event loop:
-   * - `'event-loop'`: libuv waits for the fd in the main thread's own epoll and reads it
-   *   straight into the decoder's memory, the way Node reads a pipe. No thread.
+   * - `'event-loop'`: libuv waits for the fd in the main thread's own epoll, kept armed between
+   *   reads, and reads it the way Node reads a pipe; the bytes are copied into the decoder's
+   *   memory for the read that asked. No thread.
    * - `'thread'`: one waiter thread shared by the whole process blocks in `epoll_wait`, and the
    *   main thread reads when it says so.
    * - `'auto'` (default): `'event-loop'` where this Node allows it (it reaches Node's `pipe_wrap`

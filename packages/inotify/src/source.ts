@@ -1,6 +1,7 @@
 /**
- * The record source, the bottom of the facade: the inotify fd, reads straight into the decoder's
- * memory, the decoded batch with a cursor, and the watch bookkeeping the kernel's records imply
+ * The record source, the bottom of the facade: the inotify fd, reads into the decoder's memory
+ * (every read through the async reader once there is one: it may hold events read ahead), the
+ * decoded batch with a cursor, and the watch bookkeeping the kernel's records imply
  * (`IN_IGNORED` ends a watch; records of wds no longer watched are not delivered).
  *
  * Everything above it (the plain pipeline of `Inotify`, a tree's pipeline, the one consumer loop
