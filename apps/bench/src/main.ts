@@ -291,7 +291,11 @@ if (command === 'ingest' || command === 'all') {
     );
   }
   out(
-    `Light rates: CPU per operation once warm (after ${lightWarmup.toLocaleString('en-US')} operations at the rate, whose CPU is the *warm-up* column), ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
+    `Light rates: CPU per operation ${
+      lightWarmup > 0
+        ? `once warm (after ${lightWarmup.toLocaleString('en-US')} operations at the rate, whose CPU is the *warm-up* column)`
+        : 'from a cold start (no warm-up)'
+    }, ${repeat} round(s), medians (load average at their end: ${ingest.loads.light})`,
     renderLight(ingest),
   );
   out(
