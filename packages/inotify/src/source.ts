@@ -132,7 +132,7 @@ export class RecordSource {
    * reader staged.
    */
   pendingBytes(): number {
-    return sys.pendingBytes(this.fd) + this.#backlogBytes + (this.#reader?.staged ?? 0);
+    return sys.pendingBytes(this.fd) + this.#backlogBytes + this.#staged();
   }
 
   /**
@@ -148,7 +148,7 @@ export class RecordSource {
     while (this.#backlogBytes < MAX_BACKLOG_BYTES) {
       // FIONREAD first: nothing is allocated (not even the decoder) while nothing is queued, and
       // a read of what is queued takes it all (the kernel hands out whole events only).
-      const staged = this.#reader?.staged ?? 0;
+      const staged = this.#staged();
       const queued = sys.pendingBytes(this.fd) + staged;
       if (queued === 0) break;
       const chunk = Buffer.allocUnsafe(Math.max(queued, staged + sys.MIN_READ_BUFFER_SIZE));
@@ -167,7 +167,7 @@ export class RecordSource {
    * when the backlog holds reads or the async reader staged some.
    */
   poll(timeoutMs: number): boolean {
-    return this.#backlog.length > 0 || (this.#reader?.staged ?? 0) > 0 || sys.poll(this.fd, timeoutMs);
+    return this.#backlog.length > 0 || this.#staged() > 0 || sys.poll(this.fd, timeoutMs);
   }
 
   /** Whether records were read but not delivered yet. */
@@ -188,9 +188,14 @@ export class RecordSource {
     if (this.#backlog.length > 0) return this.#decode(this.#fromBacklog(), Number.POSITIVE_INFINITY);
     let into = this.decoder.input;
     if (maxBytes !== undefined && maxBytes < into.length) {
-      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE, this.#reader?.staged ?? 0));
+      into = into.subarray(0, Math.max(maxBytes, sys.MIN_READ_BUFFER_SIZE, this.#staged()));
     }
     return this.#decode(this.#readNow(into), into.length);
+  }
+
+  /** Bytes the async reader read ahead and holds (0 without one): they come before the kernel queue. */
+  #staged(): number {
+    return this.#reader?.staged ?? 0;
   }
 
   /** One non-blocking read into `into`: through the async reader (its staged bytes first) if any. */
